@@ -1,0 +1,104 @@
+# probe-bpf: `make demo` sets up a fresh machine and records a demo,
+# `make test` runs every test.  See README.md.
+
+CLANG ?= clang-16
+LLVM_STRIP ?= llvm-strip-16
+BPFTOOL ?= bpftool
+CC ?= gcc
+PYTHON ?= /usr/bin/python3
+
+BUILD := build
+ARCH := x86
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	  -Ischemas -Iuser -I$(BUILD)
+LDLIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+	      -Wall -Werror -Ivmlinux -Ischemas -Ibpf
+
+# The Debian packages the build, the tests and the benchmarks need.
+DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
+	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema \
+	strace
+
+CORE_SRCS := user/util.c user/names.c user/json.c user/log.c user/merge.c \
+	     user/records.c user/strset.c user/export_jsonl.c
+CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c
+CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:user/%.c=$(BUILD)/%.o)
+HEADERS := $(wildcard user/*.h) schemas/probe_abi.h
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+SCENARIOS := $(patsubst tests/scenarios/%.c,$(BUILD)/scenarios/%,$(wildcard tests/scenarios/*.c))
+
+.PHONY: all deps demo test unit integration bench vmlinux clean format
+
+all: probe-bpf
+
+probe-bpf: $(CORE_OBJS) $(CLI_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/probe.bpf.o: bpf/probe.bpf.c bpf/syscalls.h schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/probe.skel.h: $(BUILD)/probe.bpf.o
+	$(BPFTOOL) gen skeleton $< name probe > $@
+
+$(BUILD)/loader.o: $(BUILD)/probe.skel.h
+
+$(BUILD)/%.o: user/%.c $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD):
+	mkdir -p $(BUILD)/tests $(BUILD)/scenarios
+
+# Regenerate the committed vmlinux.h from this machine's kernel BTF.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+# Install what building and testing need (Debian 12), as root.
+deps:
+	@if ! command -v $(CLANG) >/dev/null || ! command -v $(BPFTOOL) >/dev/null || \
+	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
+	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
+	fi
+
+# README command 1: set up, build, record the demo pipeline and summarise it.
+demo: deps
+	$(MAKE) all
+	rm -f demo.probe
+	./probe-bpf record -o demo.probe -- sh tests/demo/pipeline.sh
+	./probe-bpf info demo.probe
+	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf export jsonl demo.probe)"
+
+# README command 2 (and what .ci/run calls).
+test: deps
+	$(MAKE) all unit-bins scenarios
+	$(MAKE) unit integration
+
+unit-bins: $(UNIT_TESTS)
+scenarios: $(SCENARIOS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka
+
+$(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)
+	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
+
+unit: unit-bins
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+integration: all scenarios
+	$(PYTHON) tests/integration/run.py
+
+bench: all scenarios
+	bench/run.sh
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h schemas/*.h tests/unit/*.c tests/unit/*.h tests/scenarios/*.c
+
+clean:
+	rm -rf $(BUILD) probe-bpf demo.probe

@@ -1,0 +1,725 @@
+/*
+ * probe-bpf kernel side: filter traced tasks, describe their file and
+ * process operations from the kernel's own objects, and hand fixed-layout
+ * records (schemas/probe_abi.h) to userspace through per-CPU ring buffers.
+ *
+ * Hooks: one tp_btf/sys_exit program dispatching on the syscall number (the
+ * arguments are still in pt_regs at exit, and user memory has been faulted
+ * in by the syscall itself), and tp_btf/sched_process_{fork,exec,exit}.
+ * tp_btf attaches through BPF_RAW_TRACEPOINT_OPEN: no tracefs needed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "probe_abi.h"
+#include "syscalls.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Load-time settings; the verifier prunes what they turn off. */
+const volatile __u32 scope = PROBE_SCOPE_COMMAND;
+const volatile __u32 collector_tgid;
+const volatile __u64 cgroup_id; /* kernfs id of the --cgroup directory */
+const volatile bool capture_env;
+
+/*
+ * One bit per tgid: traced or not.  A plain .bss bitmap (512 KiB) makes
+ * the test for untraced tasks a bounds check and one load, with no map
+ * lookup.  Userspace seeds it through the mmapped .bss.
+ */
+__u64 traced_bits[PROBE_PID_LIMIT / 64];
+/* The recorded command before its exec: only exec attempts count. */
+__u32 pending_tgid;
+/* Traced thread groups still alive: command mode ends when this is 0. */
+__s64 live_processes;
+
+struct probe_cpu_state cpu_state[PROBE_MAX_CPUS];
+
+/* One ring buffer per possible CPU, created and inserted by userspace. */
+struct ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, PROBE_MAX_CPUS);
+	__type(key, __u32);
+	__array(values, struct ring);
+} rings SEC(".maps");
+
+/*
+ * Per-CPU scratch where a record is built before it is copied into the
+ * ring with its exact size (bpf_ringbuf_reserve wants a constant size).
+ * A plain array indexed by CPU: a percpu array caps values at 32 KiB.
+ * Each hook has its own slot, so a hook that preempted another on the same
+ * CPU would not overwrite its record.
+ */
+enum scratch_slot { SLOT_SYSCALL, SLOT_EXEC, SLOT_TASK, NR_SLOTS };
+/* Read by the loader, which sizes the map to CPUs x slots. */
+const volatile __u32 scratch_slots = NR_SLOTS;
+#define REC_BUF (96 * 1024)
+/* The state of one absolute-path walk (see path_resolve). */
+struct path_walk {
+	struct dentry *dentry, *root_dentry;
+	struct vfsmount *vfsmnt, *root_mnt;
+	struct mount *mnt;
+	__u32 depth; /* dentries collected in walk[], leaf first */
+	__u32 pos; /* bytes written to abs[] */
+	bool done; /* the walk reached a root */
+};
+struct scratch {
+	__u8 rec[REC_BUF];
+	struct dentry *walk[PROBE_PATH_DEPTH];
+	struct path_walk w;
+	char abs[PROBE_PATH_MAX + NAME_MAX + 1];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PROBE_MAX_CPUS * NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/*
+ * The word of traced_bits that holds tgid.  tgids stay below
+ * PROBE_PID_LIMIT (PID_MAX_LIMIT), so the mask changes nothing; it is there
+ * because the verifier needs the index bounded in the very register that
+ * indexes the array.
+ */
+static __always_inline __u64 *traced_word(__u32 tgid)
+{
+	return &traced_bits[(tgid / 64) & (PROBE_PID_LIMIT / 64 - 1)];
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return *traced_word(tgid) & (1ULL << (tgid & 63));
+}
+
+/* Returns whether the bit was clear before. */
+static __always_inline bool set_traced(__u32 tgid)
+{
+	__u64 bit = 1ULL << (tgid & 63);
+
+	if (tgid >= PROBE_PID_LIMIT || tgid == collector_tgid)
+		return false;
+	return !(__sync_fetch_and_or(traced_word(tgid), bit) & bit);
+}
+
+/* Returns whether the bit was set before. */
+static __always_inline bool clear_traced(__u32 tgid)
+{
+	__u64 bit = 1ULL << (tgid & 63);
+
+	return __sync_fetch_and_and(traced_word(tgid), ~bit) & bit;
+}
+
+static __always_inline struct probe_cpu_state *this_cpu_state(void)
+{
+	return &cpu_state[bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1)];
+}
+
+static __always_inline void count_read_fault(void)
+{
+	__sync_fetch_and_add(&this_cpu_state()->read_faults, 1);
+}
+
+static __always_inline void *scratch_get(enum scratch_slot slot)
+{
+	__u32 key = (bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1)) *
+			    NR_SLOTS +
+		    slot;
+
+	return bpf_map_lookup_elem(&scratch, &key);
+}
+
+static __always_inline void hdr_init(struct probe_hdr *hdr, __u16 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	hdr->type = type;
+	hdr->pid = id >> 32;
+	hdr->tid = (__u32)id;
+}
+
+/*
+ * Stamp the record with its CPU, sequence number and time, and copy it
+ * into this CPU's ring without waking the reader: userspace drains on a
+ * timer.  A failed copy is counted, and its sequence number stays a gap.
+ */
+static __always_inline void emit(void *rec, __u32 size)
+{
+	struct probe_hdr *hdr = rec;
+	__u32 cpu = bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1);
+	struct probe_cpu_state *st = &cpu_state[cpu];
+	void *ring;
+
+	size = (size + 7) & ~7U;
+	if (size > REC_BUF)
+		size = REC_BUF;
+	hdr->size = size;
+	hdr->cpu = cpu;
+	hdr->seq = __sync_fetch_and_add(&st->seq, 1);
+	hdr->ts_ns = bpf_ktime_get_boot_ns();
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (!ring || bpf_ringbuf_output(ring, rec, size, BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&st->drops, 1);
+}
+
+/* ---- files: identity and absolute path from the kernel's objects ---- */
+
+/* The inode timestamps moved from timespec64 fields to sec/nsec pairs. */
+struct inode___timespec {
+	struct timespec64 i_mtime;
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+#define NSEC_MASK ((1U << 30) - 1)
+
+static __always_inline void inode_fill(struct probe_inode *out,
+				       struct inode *inode)
+{
+	out->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	out->ino = BPF_CORE_READ(inode, i_ino);
+	out->size = BPF_CORE_READ(inode, i_size);
+	out->mode = BPF_CORE_READ(inode, i_mode);
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		/* Multigrain timestamps keep a flag in i_ctime_nsec's bit 31
+		 * (I_CTIME_QUERIED); nanoseconds need only 30 bits. */
+		out->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL +
+				(BPF_CORE_READ(inode, i_mtime_nsec) & NSEC_MASK);
+		out->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL +
+				(BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
+	} else {
+		struct inode___timespec *old = (void *)inode;
+
+		out->mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000LL +
+				BPF_CORE_READ(old, i_mtime.tv_nsec);
+		out->ctime_ns =
+			BPF_CORE_READ(old, __i_ctime.tv_sec) * 1000000000LL +
+			BPF_CORE_READ(old, __i_ctime.tv_nsec);
+	}
+}
+
+static __always_inline struct mount *real_mount(struct vfsmount *mnt)
+{
+	return (void *)mnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+/*
+ * The dentry walk's state lives in the scratch map, not on the stack:
+ * values loaded from a map are unknown to the verifier, so each bpf_loop()
+ * step verifies once, instead of once per length the path so far can have.
+ */
+static long walk_up(__u32 i, void *ctx)
+{
+	struct scratch *s = *(struct scratch **)ctx;
+	struct path_walk *w = &s->w;
+	/* Locals: BPF_CORE_READ would relocate a w->field access itself. */
+	struct dentry *dentry = w->dentry, *parent;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		goto done;
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt) /* the namespace's root mount */
+			goto done;
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry) /* the top of a detached tree */
+		goto done;
+	if (w->depth >= PROBE_PATH_DEPTH)
+		return 1;
+	s->walk[w->depth & (PROBE_PATH_DEPTH - 1)] = dentry;
+	w->depth++;
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = true;
+	return 1;
+}
+
+/* Append "/name" for the j-th dentry from the root. */
+static long walk_write(__u32 j, void *ctx)
+{
+	struct scratch *s = *(struct scratch **)ctx;
+	struct path_walk *w = &s->w;
+	struct dentry *dentry;
+	__u32 pos = w->pos;
+	long n;
+
+	if (j >= w->depth)
+		return 1;
+	if (pos >= PROBE_PATH_MAX - 1) {
+		w->done = false;
+		return 1;
+	}
+	dentry = s->walk[(w->depth - 1 - j) & (PROBE_PATH_DEPTH - 1)];
+	s->abs[pos & (PROBE_PATH_MAX - 1)] = '/';
+	pos++;
+	n = bpf_probe_read_kernel_str(&s->abs[pos & (PROBE_PATH_MAX - 1)],
+				      NAME_MAX + 1,
+				      BPF_CORE_READ(dentry, d_name.name));
+	if (n > 1)
+		pos += n - 1;
+	w->pos = pos;
+	return 0;
+}
+
+/*
+ * The absolute path of a struct path as the task's root sees it, like
+ * d_path(): collect the dentries up to the root (crossing mounts through
+ * mnt_mountpoint), then write their names root first into s->abs.
+ * Returns the string length with its NUL; sets PROBE_RF_ABS_TRUNC when the
+ * walk hit a bound.
+ */
+static __always_inline __u32 path_resolve(struct scratch *s,
+					  const struct path *path,
+					  __u16 *rflags)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct path_walk *w = &s->w;
+	__u32 pos;
+
+	w->dentry = BPF_CORE_READ(path, dentry);
+	w->vfsmnt = BPF_CORE_READ(path, mnt);
+	w->mnt = real_mount(w->vfsmnt);
+	w->root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	w->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w->depth = 0;
+	w->pos = 0;
+	w->done = false;
+	/* Each mount crossed costs a step that collects no dentry. */
+	bpf_loop(2 * PROBE_PATH_DEPTH, walk_up, &s, 0);
+	if (w->done)
+		bpf_loop(PROBE_PATH_DEPTH, walk_write, &s, 0);
+	if (!w->done)
+		*rflags |= PROBE_RF_ABS_TRUNC;
+	pos = w->pos;
+	if (pos == 0)
+		s->abs[pos++] = '/';
+	if (pos > PROBE_PATH_MAX - 1) {
+		*rflags |= PROBE_RF_ABS_TRUNC;
+		pos = PROBE_PATH_MAX - 1;
+	}
+	s->abs[pos & (PROBE_PATH_MAX - 1)] = 0;
+	return pos + 1;
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* A user string into dst; returns its length with the NUL, 0 on a fault. */
+static __always_inline __u32 user_path(char *dst, const char *src,
+				       __u16 *rflags)
+{
+	long n = bpf_probe_read_user_str(dst, PROBE_PATH_MAX, src);
+
+	if (n <= 0) {
+		*rflags |= PROBE_RF_PATH_FAULT;
+		count_read_fault();
+		return 0;
+	}
+	if (n == PROBE_PATH_MAX)
+		*rflags |= PROBE_RF_PATH_TRUNC;
+	return n;
+}
+
+/* ---- syscalls ---- */
+
+static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
+{
+	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct probe_open *rec;
+	const char *upath;
+	__u32 off;
+
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	hdr_init(&rec->hdr, PROBE_REC_OPEN);
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->rflags = 0;
+	rec->f_flags = 0;
+	rec->f_mode = 0;
+	__builtin_memset(&rec->inode, 0, sizeof(rec->inode));
+
+	switch (nr) {
+	case NR_open:
+		rec->dirfd = AT_FDCWD;
+		upath = (void *)regs->di;
+		rec->flags = regs->si;
+		rec->mode = regs->dx;
+		break;
+	case NR_creat:
+		rec->dirfd = AT_FDCWD;
+		upath = (void *)regs->di;
+		rec->flags = O_CREAT | O_WRONLY | O_TRUNC;
+		rec->mode = regs->si;
+		break;
+	case NR_openat2: {
+		struct open_how how = {};
+
+		rec->dirfd = regs->di;
+		upath = (void *)regs->si;
+		if (bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx)) {
+			rec->rflags |= PROBE_RF_ARGS_FAULT;
+			count_read_fault();
+		}
+		rec->flags = how.flags;
+		rec->mode = how.mode;
+		break;
+	}
+	default: /* openat */
+		rec->dirfd = regs->di;
+		upath = (void *)regs->si;
+		rec->flags = regs->dx;
+		rec->mode = regs->r10;
+		break;
+	}
+
+	rec->path_len = user_path(rec->data, upath, &rec->rflags);
+	rec->abs_len = 0;
+	off = rec->path_len & (2 * PROBE_PATH_MAX - 1);
+	if (ret >= 0) {
+		struct task_struct *task = (void *)bpf_get_current_task();
+		struct file *file = fd_file(task, ret);
+
+		if (file) {
+			rec->f_flags = BPF_CORE_READ(file, f_flags);
+			rec->f_mode = BPF_CORE_READ(file, f_mode);
+			inode_fill(&rec->inode, BPF_CORE_READ(file, f_inode));
+			rec->abs_len = path_resolve(s, &file->f_path,
+						    &rec->rflags);
+			bpf_probe_read_kernel(&rec->data[off],
+					      rec->abs_len & (2 * PROBE_PATH_MAX - 1),
+					      s->abs);
+		} else {
+			rec->rflags |= PROBE_RF_NO_FILE;
+		}
+	}
+	emit(rec, sizeof(*rec) + off +
+			  (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
+	return 0;
+}
+
+static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
+{
+	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct probe_close *rec;
+
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	hdr_init(&rec->hdr, PROBE_REC_CLOSE);
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->fd = regs->di;
+	emit(rec, sizeof(*rec));
+	return 0;
+}
+
+static __always_inline void exec_rec_init(struct probe_exec *rec)
+{
+	hdr_init(&rec->hdr, PROBE_REC_EXEC);
+	rec->ret = 0;
+	rec->nr = 0;
+	rec->old_tid = 0;
+	rec->rflags = 0;
+	rec->argc = 0;
+	rec->filename_len = 0;
+	rec->interp_len = 0;
+	rec->argv_len = 0;
+	rec->env_len = 0;
+	__builtin_memset(&rec->exe, 0, sizeof(rec->exe));
+}
+
+/* A successful exec never returns to sys_exit: sched_process_exec has it. */
+static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
+					  long ret)
+{
+	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct probe_exec *rec;
+	struct task_struct *task;
+
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	exec_rec_init(rec);
+	rec->ret = ret;
+	rec->nr = nr;
+	task = (void *)bpf_get_current_task();
+	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	rec->filename_len =
+		user_path(rec->data,
+			  (void *)(nr == NR_execveat ? regs->si : regs->di),
+			  &rec->rflags);
+	emit(rec, sizeof(*rec) +
+			  (rec->filename_len & (2 * PROBE_PATH_MAX - 1)));
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	long nr;
+
+	if (!is_traced(tgid))
+		return 0;
+	nr = regs->orig_ax;
+	if (tgid == pending_tgid) {
+		if ((nr == NR_execve || nr == NR_execveat) && ret < 0)
+			return on_exec_failed(regs, nr, ret);
+		return 0;
+	}
+	switch (nr) {
+	case NR_open:
+	case NR_openat:
+	case NR_openat2:
+	case NR_creat:
+		return on_open(regs, nr, ret);
+	case NR_close:
+		return on_close(regs, nr, ret);
+	case NR_execve:
+	case NR_execveat:
+		if (ret < 0)
+			return on_exec_failed(regs, nr, ret);
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- processes ---- */
+
+/* Whether a cgroup v2 is the --cgroup directory or below it. */
+static __always_inline bool cgroup_in_scope(struct cgroup *cgrp)
+{
+	int level = BPF_CORE_READ(cgrp, level);
+
+	for (int i = 0; i < 64; i++) {
+		struct cgroup *anc = NULL;
+
+		if (i > level)
+			break;
+		bpf_core_read(&anc, sizeof(anc), &cgrp->ancestors[i]);
+		if (anc && BPF_CORE_READ(anc, kn, id) == cgroup_id)
+			return true;
+	}
+	return false;
+}
+
+/* The clone flags as the syscall passed them, from the parent's pt_regs. */
+static __always_inline __u64 clone_flags(struct pt_regs *regs, __u32 nr,
+					 __u16 *rflags)
+{
+	__u64 flags = 0;
+
+	switch (nr) {
+	case NR_clone:
+		return BPF_CORE_READ(regs, di);
+	case NR_clone3:
+		/* struct clone_args starts with its __u64 flags */
+		if (bpf_probe_read_user(&flags, sizeof(flags),
+					(void *)BPF_CORE_READ(regs, di))) {
+			*rflags |= PROBE_RF_ARGS_FAULT;
+			count_read_fault();
+		}
+		return flags;
+	case NR_fork:
+		return SIGCHLD;
+	case NR_vfork:
+		return CLONE_VM | CLONE_VFORK | SIGCHLD;
+	}
+	return 0; /* a kernel-made task (io_uring worker, ...) */
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	bool thread = ptgid == ctgid;
+	struct probe_clone *rec;
+	struct pt_regs *regs;
+	struct scratch *s;
+
+	if (!thread) {
+		bool follow = scope == PROBE_SCOPE_CGROUP ?
+				      cgroup_in_scope(BPF_CORE_READ(
+					      child, cgroups, dfl_cgrp)) :
+				      is_traced(ptgid);
+
+		if (follow && set_traced(ctgid))
+			__sync_fetch_and_add(&live_processes, 1);
+	}
+	if (!is_traced(ptgid))
+		return 0;
+
+	s = scratch_get(SLOT_TASK);
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	hdr_init(&rec->hdr, PROBE_REC_CLONE);
+	rec->rflags = 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	rec->nr = BPF_CORE_READ(regs, orig_ax);
+	rec->flags = clone_flags(regs, rec->nr, &rec->rflags);
+	rec->child_pid = ctgid;
+	rec->child_tid = child->pid;
+	rec->child_start_ns = BPF_CORE_READ(child, group_leader, start_boottime);
+	rec->parent_start_ns =
+		BPF_CORE_READ(parent, group_leader, start_boottime);
+	rec->share = (child->files == parent->files ? PROBE_SHARE_FILES : 0) |
+		     (child->fs == parent->fs ? PROBE_SHARE_FS : 0) |
+		     (child->mm == parent->mm ? PROBE_SHARE_VM : 0) |
+		     (child->sighand == parent->sighand ? PROBE_SHARE_SIGHAND :
+							  0) |
+		     (thread ? PROBE_SHARE_THREAD : 0);
+	emit(rec, sizeof(*rec));
+	return 0;
+}
+
+/* A user memory range [start, end) of the new image into dst. */
+static __always_inline __u32 read_user_range(char *dst, unsigned long start,
+					     unsigned long end, __u16 *rflags,
+					     __u16 fault, __u16 trunc)
+{
+	unsigned long len = end > start ? end - start : 0;
+
+	if (len > PROBE_ARGV_MAX) {
+		len = PROBE_ARGV_MAX;
+		*rflags |= trunc;
+	}
+	len &= 2 * PROBE_ARGV_MAX - 1;
+	if (len && bpf_probe_read_user(dst, len, (void *)start)) {
+		*rflags |= fault;
+		count_read_fault();
+		return 0;
+	}
+	if (len && (*rflags & trunc))
+		dst[(len - 1) & (2 * PROBE_ARGV_MAX - 1)] = 0;
+	return len;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	struct probe_exec *rec;
+	struct scratch *s;
+	struct mm_struct *mm;
+	const char *filename, *interp;
+	__u32 off;
+	long n;
+
+	if (!is_traced(tgid))
+		return 0;
+	if (tgid == pending_tgid)
+		pending_tgid = 0;
+
+	s = scratch_get(SLOT_EXEC);
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	exec_rec_init(rec);
+	rec->old_tid = old_pid != task->pid ? old_pid : 0;
+	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	rec->argc = bprm->argc;
+	inode_fill(&rec->exe, BPF_CORE_READ(bprm, file, f_inode));
+
+	filename = BPF_CORE_READ(bprm, filename);
+	interp = BPF_CORE_READ(bprm, interp);
+	n = bpf_probe_read_kernel_str(rec->data, PROBE_PATH_MAX, filename);
+	rec->filename_len = n > 0 ? n : 0;
+	off = rec->filename_len & (2 * PROBE_PATH_MAX - 1);
+	if (interp != filename) {
+		n = bpf_probe_read_kernel_str(&rec->data[off], PROBE_PATH_MAX,
+					      interp);
+		rec->interp_len = n > 0 ? n : 0;
+		off += rec->interp_len & (2 * PROBE_PATH_MAX - 1);
+	}
+
+	mm = BPF_CORE_READ(task, mm);
+	rec->argv_len = read_user_range(&rec->data[off],
+					BPF_CORE_READ(mm, arg_start),
+					BPF_CORE_READ(mm, arg_end),
+					&rec->rflags, PROBE_RF_ARGV_FAULT,
+					PROBE_RF_ARGV_TRUNC);
+	off += rec->argv_len & (2 * PROBE_ARGV_MAX - 1);
+	if (capture_env) {
+		rec->env_len = read_user_range(&rec->data[off],
+					       BPF_CORE_READ(mm, env_start),
+					       BPF_CORE_READ(mm, env_end),
+					       &rec->rflags, PROBE_RF_ENV_FAULT,
+					       PROBE_RF_ENV_TRUNC);
+		off += rec->env_len & (2 * PROBE_ARGV_MAX - 1);
+	}
+	emit(rec, sizeof(*rec) + off);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+	struct signal_struct *sig = task->signal;
+	struct probe_exit *rec;
+	struct scratch *s;
+
+	if (!is_traced(tgid))
+		return 0;
+	s = scratch_get(SLOT_TASK);
+	if (!s)
+		return 0;
+	rec = (void *)s->rec;
+	hdr_init(&rec->hdr, PROBE_REC_EXIT);
+	rec->exit_code = task->exit_code;
+	/* As wait_task_zombie() reports it. */
+	rec->status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
+							   task->exit_code;
+	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	/* do_exit() decremented signal->live before this tracepoint. */
+	rec->group_dead = sig->live.counter == 0;
+	emit(rec, sizeof(*rec));
+	if (rec->group_dead && clear_traced(tgid))
+		__sync_fetch_and_sub(&live_processes, 1);
+	return 0;
+}
+
+/* --cgroup: tasks that move into the subtree start being traced, and
+ * tasks that leave it stop. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_task, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	__u32 tgid = task->tgid;
+	bool inside = cgroup_in_scope(dst);
+
+	if (inside) {
+		if (set_traced(tgid))
+			__sync_fetch_and_add(&live_processes, 1);
+	} else if (clear_traced(tgid)) {
+		__sync_fetch_and_sub(&live_processes, 1);
+	}
+	return 0;
+}

@@ -1,0 +1,196 @@
+/*
+ * The record ABI of probe-bpf: the one definition of every record that the
+ * BPF programs write into the per-CPU ring buffers and that the log stores
+ * unchanged.  Included by bpf/ (after vmlinux.h) and by user/ (after
+ * <linux/types.h>); nothing here may depend on either side's headers.
+ *
+ * Every record starts with struct probe_hdr and is a multiple of 8 bytes
+ * long.  Variable parts (strings, argv) follow the fixed part, in the order
+ * the record's *_len fields give; each string there ends in a NUL that its
+ * length counts.  A length of 0 means "absent".
+ *
+ * Bump PROBE_ABI_VERSION on any change to a layout below.
+ */
+#ifndef PROBE_ABI_H
+#define PROBE_ABI_H
+
+#define PROBE_ABI_VERSION 1
+
+/* Limits shared by both sides. */
+#define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
+#define PROBE_PID_LIMIT 4194304 /* PID_MAX_LIMIT on 64-bit kernels */
+#define PROBE_PATH_MAX 4096 /* one path string, NUL included */
+#define PROBE_ARGV_MAX 16384 /* argv or env blob, NULs included */
+#define PROBE_PATH_DEPTH 64 /* dentries walked for an absolute path */
+
+/* What the collector records: chosen at load time. */
+enum probe_scope {
+	PROBE_SCOPE_COMMAND = 1, /* a command and its descendants */
+	PROBE_SCOPE_CGROUP = 2, /* every task in a cgroup v2 subtree */
+};
+
+enum probe_rec_type {
+	PROBE_REC_EXEC = 1, /* struct probe_exec */
+	PROBE_REC_CLONE = 2, /* struct probe_clone */
+	PROBE_REC_EXIT = 3, /* struct probe_exit */
+	PROBE_REC_OPEN = 4, /* struct probe_open */
+	PROBE_REC_CLOSE = 5, /* struct probe_close */
+	/* Written by the user-side consumer, never by BPF: */
+	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
+	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
+};
+
+/* Bits of the rflags field: what the record could not capture. */
+enum probe_rec_flags {
+	PROBE_RF_PATH_FAULT = 1 << 0, /* the user path could not be read */
+	PROBE_RF_PATH_TRUNC = 1 << 1, /* the user path was cut at PATH_MAX */
+	PROBE_RF_ABS_TRUNC = 1 << 2, /* the dentry walk hit its depth bound */
+	PROBE_RF_NO_FILE = 1 << 3, /* no struct file behind the new fd */
+	PROBE_RF_ARGV_FAULT = 1 << 4, /* argv could not be read */
+	PROBE_RF_ARGV_TRUNC = 1 << 5, /* argv was longer than ARGV_MAX */
+	PROBE_RF_ENV_FAULT = 1 << 6,
+	PROBE_RF_ENV_TRUNC = 1 << 7,
+	PROBE_RF_ARGS_FAULT = 1 << 8, /* a syscall's argument struct unread */
+};
+
+/* What a child shares with its parent, from the kernel's own pointers. */
+enum probe_share {
+	PROBE_SHARE_FILES = 1 << 0, /* child->files == parent->files */
+	PROBE_SHARE_FS = 1 << 1, /* child->fs == parent->fs */
+	PROBE_SHARE_VM = 1 << 2, /* child->mm == parent->mm */
+	PROBE_SHARE_SIGHAND = 1 << 3,
+	PROBE_SHARE_THREAD = 1 << 4, /* same thread group */
+};
+
+struct probe_hdr {
+	__u32 size; /* the whole record in bytes, a multiple of 8 */
+	__u16 type; /* enum probe_rec_type */
+	__u16 cpu;
+	__u64 seq; /* per CPU, counting records that failed to reserve */
+	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u32 pid; /* tgid, as the root pid namespace sees it */
+	__u32 tid;
+};
+
+/* A file as the kernel's inode describes it. */
+struct probe_inode {
+	__u64 dev; /* the kernel's dev_t of the superblock (MKDEV layout) */
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_ns;
+	__s64 ctime_ns;
+	__u32 mode; /* i_mode: type and permission bits */
+	__u32 pad;
+};
+
+/*
+ * A successful exec (from sched_process_exec, nr == 0, ret == 0), or a
+ * failed execve/execveat (from sys_exit, ret < 0, no exe).
+ * Variable part: filename, interp, argv, env.  exe is the file the kernel
+ * mapped: for a #! script, its interpreter (the script is only named).
+ */
+struct probe_exec {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr; /* syscall number of a failed attempt */
+	__u32 old_tid; /* the tid that called exec, if a non-leader thread */
+	__u64 start_ns; /* task start time (boottime): with pid, identity */
+	struct probe_inode exe;
+	__u32 filename_len;
+	__u32 interp_len; /* what ran, where it differs from filename (#!) */
+	__u32 argv_len;
+	__u32 env_len;
+	__u16 argc;
+	__u16 rflags;
+	__u32 pad;
+	char data[];
+};
+
+/* A task created by clone, clone3, fork or vfork; hdr names the parent. */
+struct probe_clone {
+	struct probe_hdr hdr;
+	__u64 flags; /* the raw clone flags, as the syscall passed them */
+	__u32 nr; /* clone, clone3, fork or vfork */
+	__u32 share; /* enum probe_share */
+	__u32 child_pid; /* tgid */
+	__u32 child_tid;
+	__u64 child_start_ns;
+	__u64 parent_start_ns;
+	__u16 rflags;
+	__u16 pad[3];
+};
+
+/* A task's exit; group_dead marks the last thread of its process. */
+struct probe_exit {
+	struct probe_hdr hdr;
+	__s32 exit_code; /* the task's own, in wait(2) status layout */
+	__s32 status; /* the process's status as wait(2) reports it */
+	__u64 start_ns;
+	__u32 group_dead;
+	__u32 pad;
+};
+
+/*
+ * open, openat, openat2, creat.  Variable part: the path as the program
+ * passed it, then the absolute path from the kernel's dentries.
+ */
+struct probe_open {
+	struct probe_hdr hdr;
+	__s64 ret; /* the new fd, or -errno */
+	__u32 nr;
+	__s32 dirfd; /* AT_FDCWD for open and creat */
+	__u64 flags; /* as passed (open_how.flags for openat2) */
+	__u64 mode; /* as passed */
+	__u32 f_flags; /* the new struct file's f_flags */
+	__u32 f_mode; /* the new struct file's f_mode (FMODE_READ/WRITE) */
+	struct probe_inode inode;
+	__u32 path_len;
+	__u32 abs_len;
+	__u16 rflags;
+	__u16 pad[3];
+	char data[];
+};
+
+struct probe_close {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr;
+	__s32 fd;
+};
+
+/* A gap in one CPU's sequence: records that never reached userspace. */
+struct probe_lost {
+	struct probe_hdr hdr; /* cpu, and seq of the first missing record */
+	__u64 count;
+};
+
+/* The BPF side's counters for one CPU, one cache line each (in .bss). */
+struct probe_cpu_state {
+	__u64 seq; /* the next record's sequence number */
+	__u64 drops; /* ring buffer reservations that failed */
+	__u64 read_faults; /* user or kernel reads that failed */
+	__u64 pad[5];
+};
+
+/* The same counters as the trailer keeps them. */
+struct probe_cpu_count {
+	__u64 records; /* records this CPU attempted (its last seq + 1) */
+	__u64 drops; /* ring buffer reservations that failed */
+	__u64 read_faults; /* user or kernel reads that failed */
+};
+
+/* Counters of a whole recording: the log's last record. */
+struct probe_trailer {
+	struct probe_hdr hdr;
+	__u64 end_realtime_ns;
+	__u64 end_boottime_ns;
+	__u64 records; /* records written to the log, this one excluded */
+	__u64 lost; /* records missing from seq gaps */
+	__u64 late; /* records that arrived after the watermark passed them */
+	__u64 misses; /* program runs the kernel skipped (recursion) */
+	__u32 ncpus;
+	__u32 pad;
+	struct probe_cpu_count cpu[];
+};
+
+#endif /* PROBE_ABI_H */

@@ -1,0 +1,14 @@
+/* The subcommands of probe-bpf, each in its own file. */
+#ifndef PROBE_CLI_H
+#define PROBE_CLI_H
+
+#include <stdio.h>
+
+int cmd_record(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* The lines every --help ends with: version, home page, bug reports. */
+void cli_print_footer(FILE *f);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * probe-bpf export jsonl: one JSON object per operation, in log order,
+ * as schemas/ops.schema.json describes.
+ */
+#include "export.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "json.h"
+#include "names.h"
+#include "records.h"
+#include "util.h"
+
+static void common(struct json *j, const struct probe_hdr *h, const char *op)
+{
+	json_u64(j, "seq", h->seq);
+	json_u64(j, "cpu", h->cpu);
+	json_u64(j, "ts_ns", h->ts_ns);
+	json_u64(j, "pid", h->pid);
+	json_u64(j, "tid", h->tid);
+	json_str(j, "op", op, -1);
+}
+
+static void syscall_result(struct json *j, __u32 nr, __s64 ret)
+{
+	const char *name = syscall_name(nr);
+
+	if (name)
+		json_str(j, "syscall", name, -1);
+	else
+		json_u64(j, "syscall", nr);
+	if (ret < 0) {
+		const char *err = errno_name(-ret);
+
+		if (err)
+			json_str(j, "err", err, -1);
+		else
+			json_i64(j, "err", -ret);
+	}
+}
+
+static void path(struct json *j, const char *key, struct bytes b)
+{
+	json_str(j, key, b.p, b.len);
+}
+
+static void incomplete(struct json *j, __u16 rflags)
+{
+	bool first = true;
+
+	if (!rflags)
+		return;
+	json_key(j, "incomplete");
+	fputc('[', j->f);
+	for (int i = 0; rflag_names[i]; i++) {
+		if (!(rflags & (1U << i)))
+			continue;
+		fprintf(j->f, "%s\"%s\"", first ? "" : ",", rflag_names[i]);
+		first = false;
+	}
+	fputc(']', j->f);
+}
+
+static const char *file_type(__u32 mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "regular";
+	case S_IFDIR:
+		return "directory";
+	case S_IFLNK:
+		return "symlink";
+	case S_IFCHR:
+		return "char";
+	case S_IFBLK:
+		return "block";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "socket";
+	}
+	return "unknown";
+}
+
+/* Identity and state of a file: dev as stat(2)'s st_dev. */
+static void inode(struct json *j, const char *prefix,
+		  const struct probe_inode *ino)
+{
+	char key[32];
+
+#define KEY(name) (snprintf(key, sizeof(key), "%s%s", prefix, name), key)
+	json_u64(j, KEY("dev"), dev_kernel_to_user(ino->dev));
+	json_u64(j, KEY("ino"), ino->ino);
+	json_u64(j, KEY("size"), ino->size);
+	json_i64(j, KEY("mtime_ns"), ino->mtime_ns);
+	json_i64(j, KEY("ctime_ns"), ino->ctime_ns);
+	json_str(j, KEY("type"), file_type(ino->mode), -1);
+	json_u64(j, KEY("perm"), ino->mode & 07777);
+#undef KEY
+}
+
+static void export_exec(struct json *j, const struct probe_exec *r)
+{
+	struct bytes interp = exec_interp(r), env = exec_env(r);
+
+	common(j, &r->hdr, "exec");
+	path(j, "path", exec_filename(r));
+	if (r->nr) {
+		syscall_result(j, r->nr, r->ret);
+	} else {
+		struct bytes argv = exec_argv(r);
+
+		json_strv(j, "argv", argv.p, argv.len);
+		if (interp.len)
+			path(j, "interp", interp);
+		if (r->env_len || (r->rflags & PROBE_RF_ENV_FAULT))
+			json_strv(j, "env", env.p, env.len);
+		inode(j, "exe_", &r->exe);
+		if (r->old_tid)
+			json_u64(j, "old_tid", r->old_tid);
+	}
+	json_u64(j, "start_ns", r->start_ns);
+	incomplete(j, r->rflags);
+}
+
+static void export_clone(struct json *j, const struct probe_clone *r)
+{
+	/* clone(2) keeps the exit signal in the low byte; clone3(2) keeps it
+	 * apart and gives that byte's 0x80 to CLONE_NEWTIME. */
+	bool csignal = r->nr != 435 /* clone3 */;
+	__u64 flags = csignal ? r->flags & ~0xffULL : r->flags;
+
+	common(j, &r->hdr, "clone");
+	syscall_result(j, r->nr, 0);
+	json_u64(j, "child_pid", r->child_pid);
+	json_u64(j, "child_tid", r->child_tid);
+	if (!csignal && (flags & 0x80)) {
+		flags &= ~0x80ULL;
+		json_flags(j, "flags", "CLONE_NEWTIME", clone_flag_names, flags);
+	} else {
+		json_flags(j, "flags", NULL, clone_flag_names, flags);
+	}
+	if (csignal && (r->flags & 0xff)) {
+		const char *sig = signal_name(r->flags & 0xff);
+
+		if (sig)
+			json_str(j, "exit_signal", sig, -1);
+		else
+			json_u64(j, "exit_signal", r->flags & 0xff);
+	}
+	json_bool(j, "thread", r->share & PROBE_SHARE_THREAD);
+	json_bool(j, "share_files", r->share & PROBE_SHARE_FILES);
+	json_bool(j, "share_fs", r->share & PROBE_SHARE_FS);
+	json_bool(j, "share_vm", r->share & PROBE_SHARE_VM);
+	json_bool(j, "share_sighand", r->share & PROBE_SHARE_SIGHAND);
+	json_u64(j, "child_start_ns", r->child_start_ns);
+	json_u64(j, "parent_start_ns", r->parent_start_ns);
+	incomplete(j, r->rflags);
+}
+
+static void export_exit(struct json *j, const struct probe_exit *r)
+{
+	int status = r->group_dead ? r->status : r->exit_code;
+
+	common(j, &r->hdr, "exit");
+	json_bool(j, "group_dead", r->group_dead);
+	if (WIFSIGNALED(status)) {
+		const char *sig = signal_name(WTERMSIG(status));
+
+		if (sig)
+			json_str(j, "signal", sig, -1);
+		else
+			json_u64(j, "signal", WTERMSIG(status));
+		if (WCOREDUMP(status))
+			json_bool(j, "core_dumped", true);
+	} else {
+		json_u64(j, "status", WEXITSTATUS(status));
+	}
+	json_u64(j, "start_ns", r->start_ns);
+}
+
+static void export_open(struct json *j, const struct probe_open *r)
+{
+	common(j, &r->hdr, "open");
+	syscall_result(j, r->nr, r->ret);
+	if (r->abs_len)
+		path(j, "path", open_abs_path(r));
+	path(j, "path_arg", open_path_arg(r));
+	json_i64(j, "dirfd", r->dirfd);
+	if (r->ret >= 0)
+		json_i64(j, "fd", r->ret);
+	json_flags(j, "flags", open_accmode_name(r->flags), open_flag_names,
+		   r->flags & ~3ULL);
+	json_str(j, "access", open_access(r->flags), -1);
+	json_bool(j, "cloexec", r->flags & 02000000);
+	if (r->flags & (0100 | 020000000)) /* O_CREAT, __O_TMPFILE */
+		json_u64(j, "mode", r->mode);
+	if (r->ret >= 0 && !(r->rflags & PROBE_RF_NO_FILE))
+		inode(j, "", &r->inode);
+	incomplete(j, r->rflags);
+}
+
+static void export_close(struct json *j, const struct probe_close *r)
+{
+	common(j, &r->hdr, "close");
+	syscall_result(j, r->nr, r->ret);
+	json_i64(j, "fd", r->fd);
+}
+
+static void export_lost(struct json *j, const struct probe_lost *r)
+{
+	json_u64(j, "seq", r->hdr.seq);
+	json_u64(j, "cpu", r->hdr.cpu);
+	json_u64(j, "ts_ns", r->hdr.ts_ns);
+	json_u64(j, "pid", 0);
+	json_u64(j, "tid", 0);
+	json_str(j, "op", "lost", -1);
+	json_u64(j, "count", r->count);
+}
+
+int export_jsonl(struct log_reader *log, FILE *out)
+{
+	const struct probe_hdr *h;
+	enum log_next n;
+	struct json j;
+
+	while ((n = log_next(log, &h)) == LOG_RECORD) {
+		json_begin(&j, out);
+		switch (h->type) {
+		case PROBE_REC_EXEC:
+			export_exec(&j, (const void *)h);
+			break;
+		case PROBE_REC_CLONE:
+			export_clone(&j, (const void *)h);
+			break;
+		case PROBE_REC_EXIT:
+			export_exit(&j, (const void *)h);
+			break;
+		case PROBE_REC_OPEN:
+			export_open(&j, (const void *)h);
+			break;
+		case PROBE_REC_CLOSE:
+			export_close(&j, (const void *)h);
+			break;
+		case PROBE_REC_LOST:
+			export_lost(&j, (const void *)h);
+			break;
+		}
+		json_end(&j);
+	}
+	return n == LOG_ERROR ? -1 : 0;
+}

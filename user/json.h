@@ -1,0 +1,40 @@
+/*
+ * Writing one JSON object per line.  Strings are written as UTF-8; a byte
+ * that is not part of valid UTF-8 (paths are bytes, not text) is written
+ * as the code point of the same value, \u0080 to \u00ff.
+ */
+#ifndef PROBE_JSON_H
+#define PROBE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "names.h"
+
+struct json {
+	FILE *f;
+	bool first; /* no member written yet in the current object/array */
+};
+
+void json_begin(struct json *j, FILE *f); /* { */
+void json_end(struct json *j); /* }\n */
+
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_i64(struct json *j, const char *key, int64_t v);
+void json_bool(struct json *j, const char *key, bool v);
+/* s of len bytes (it may hold no NUL); len -1: up to its NUL */
+void json_str(struct json *j, const char *key, const char *s, long len);
+/* A list of the NUL-terminated strings packed in blob[0..len). */
+void json_strv(struct json *j, const char *key, const char *blob, size_t len);
+/* A list of names: first (if not NULL), then each flag of table set in
+ * flags, then any bits left as one "0x..." string. */
+void json_flags(struct json *j, const char *key, const char *first,
+		const struct flag_name *table, uint64_t flags);
+
+/* Low level, for lists of other things. */
+void json_key(struct json *j, const char *key);
+void json_string(FILE *f, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,123 @@
+#include "names.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+/* Kernel values (include/uapi/asm-generic/fcntl.h), not libc's: glibc
+ * defines O_LARGEFILE as 0 on 64-bit, but the kernel still reports it. */
+const struct flag_name open_flag_names[] = {
+	{ 0100, "O_CREAT" },
+	{ 0200, "O_EXCL" },
+	{ 0400, "O_NOCTTY" },
+	{ 01000, "O_TRUNC" },
+	{ 02000, "O_APPEND" },
+	{ 04000, "O_NONBLOCK" },
+	{ 010000, "O_DSYNC" },
+	{ 020000, "O_ASYNC" },
+	{ 040000, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" },
+	{ 0200000, "O_DIRECTORY" },
+	{ 0400000, "O_NOFOLLOW" },
+	{ 01000000, "O_NOATIME" },
+	{ 02000000, "O_CLOEXEC" },
+	{ 04000000, "__O_SYNC" }, /* O_SYNC is __O_SYNC | O_DSYNC */
+	{ 010000000, "O_PATH" },
+	{ 020000000, "__O_TMPFILE" }, /* O_TMPFILE adds O_DIRECTORY */
+	{ 0, NULL },
+};
+
+/* include/uapi/linux/sched.h; the low byte of clone(2)'s flags is the
+ * exit signal, and clone3(2) uses 0x80 for CLONE_NEWTIME. */
+const struct flag_name clone_flag_names[] = {
+	{ 0x00000100, "CLONE_VM" },
+	{ 0x00000200, "CLONE_FS" },
+	{ 0x00000400, "CLONE_FILES" },
+	{ 0x00000800, "CLONE_SIGHAND" },
+	{ 0x00001000, "CLONE_PIDFD" },
+	{ 0x00002000, "CLONE_PTRACE" },
+	{ 0x00004000, "CLONE_VFORK" },
+	{ 0x00008000, "CLONE_PARENT" },
+	{ 0x00010000, "CLONE_THREAD" },
+	{ 0x00020000, "CLONE_NEWNS" },
+	{ 0x00040000, "CLONE_SYSVSEM" },
+	{ 0x00080000, "CLONE_SETTLS" },
+	{ 0x00100000, "CLONE_PARENT_SETTID" },
+	{ 0x00200000, "CLONE_CHILD_CLEARTID" },
+	{ 0x00400000, "CLONE_DETACHED" },
+	{ 0x00800000, "CLONE_UNTRACED" },
+	{ 0x01000000, "CLONE_CHILD_SETTID" },
+	{ 0x02000000, "CLONE_NEWCGROUP" },
+	{ 0x04000000, "CLONE_NEWUTS" },
+	{ 0x08000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" },
+	{ 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" },
+	{ 0x80000000, "CLONE_IO" },
+	{ 0x100000000ULL, "CLONE_CLEAR_SIGHAND" },
+	{ 0x200000000ULL, "CLONE_INTO_CGROUP" },
+	{ 0, NULL },
+};
+
+static const char *const syscall_names[] = {
+	[SYS_open] = "open",
+	[SYS_close] = "close",
+	[SYS_clone] = "clone",
+	[SYS_fork] = "fork",
+	[SYS_vfork] = "vfork",
+	[SYS_execve] = "execve",
+	[SYS_creat] = "creat",
+	[SYS_openat] = "openat",
+	[SYS_execveat] = "execveat",
+	[SYS_clone3] = "clone3",
+	[SYS_openat2] = "openat2",
+};
+
+const char *syscall_name(uint32_t nr)
+{
+	if (nr >= sizeof(syscall_names) / sizeof(syscall_names[0]))
+		return NULL;
+	return syscall_names[nr];
+}
+
+const char *errno_name(int err)
+{
+	return strerrorname_np(err);
+}
+
+static const char *const signal_names[] = {
+	NULL,	   "SIGHUP",  "SIGINT",	   "SIGQUIT", "SIGILL",	 "SIGTRAP",
+	"SIGABRT", "SIGBUS",  "SIGFPE",	   "SIGKILL", "SIGUSR1", "SIGSEGV",
+	"SIGUSR2", "SIGPIPE", "SIGALRM",   "SIGTERM", "SIGSTKFLT",
+	"SIGCHLD", "SIGCONT", "SIGSTOP",   "SIGTSTP", "SIGTTIN", "SIGTTOU",
+	"SIGURG",  "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
+	"SIGWINCH", "SIGIO",  "SIGPWR",	   "SIGSYS",
+};
+
+const char *signal_name(int sig)
+{
+	if (sig <= 0 || sig >= (int)(sizeof(signal_names) /
+				     sizeof(signal_names[0])))
+		return NULL;
+	return signal_names[sig];
+}
+
+const char *open_access(uint64_t flags)
+{
+	switch (flags & 3) {
+	case 0:
+		return "r";
+	case 1:
+		return "w";
+	default:
+		return "rw";
+	}
+}
+
+const char *open_accmode_name(uint64_t flags)
+{
+	static const char *const names[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
+					     NULL };
+
+	return names[flags & 3];
+}

@@ -1,0 +1,103 @@
+#include "records.h"
+
+#include <string.h>
+
+const char *const rflag_names[] = {
+	"path_fault",  "path_truncated", "abs_path_truncated", "no_file",
+	"argv_fault",  "argv_truncated", "env_fault",	       "env_truncated",
+	"args_fault",  NULL,
+};
+
+/* A string part of len bytes (its NUL included) at data: drop the NUL. */
+static struct bytes part(const char *data, __u32 len)
+{
+	struct bytes b = { data, len };
+
+	if (len && !data[len - 1])
+		b.len--;
+	return b;
+}
+
+static size_t fixed_size(__u16 type)
+{
+	switch (type) {
+	case PROBE_REC_EXEC:
+		return sizeof(struct probe_exec);
+	case PROBE_REC_CLONE:
+		return sizeof(struct probe_clone);
+	case PROBE_REC_EXIT:
+		return sizeof(struct probe_exit);
+	case PROBE_REC_OPEN:
+		return sizeof(struct probe_open);
+	case PROBE_REC_CLOSE:
+		return sizeof(struct probe_close);
+	case PROBE_REC_LOST:
+		return sizeof(struct probe_lost);
+	case PROBE_REC_TRAILER:
+		return sizeof(struct probe_trailer);
+	}
+	return 0;
+}
+
+const char *record_check(const struct probe_hdr *rec)
+{
+	size_t fixed = fixed_size(rec->type);
+	__u64 var = 0;
+
+	if (!fixed)
+		return "unknown record type";
+	if (rec->size < fixed)
+		return "record shorter than its type";
+	if (rec->type == PROBE_REC_OPEN) {
+		const struct probe_open *r = (const void *)rec;
+
+		var = (__u64)r->path_len + r->abs_len;
+	} else if (rec->type == PROBE_REC_EXEC) {
+		const struct probe_exec *r = (const void *)rec;
+
+		var = (__u64)r->filename_len + r->interp_len + r->argv_len +
+		      r->env_len;
+	} else if (rec->type == PROBE_REC_TRAILER) {
+		const struct probe_trailer *r = (const void *)rec;
+
+		var = (__u64)r->ncpus * sizeof(r->cpu[0]);
+	}
+	if (fixed + var > rec->size)
+		return "record's parts overrun its size";
+	return NULL;
+}
+
+struct bytes open_path_arg(const struct probe_open *r)
+{
+	return part(r->data, r->path_len);
+}
+
+struct bytes open_abs_path(const struct probe_open *r)
+{
+	return part(r->data + r->path_len, r->abs_len);
+}
+
+struct bytes exec_filename(const struct probe_exec *r)
+{
+	return part(r->data, r->filename_len);
+}
+
+struct bytes exec_interp(const struct probe_exec *r)
+{
+	return part(r->data + r->filename_len, r->interp_len);
+}
+
+struct bytes exec_argv(const struct probe_exec *r)
+{
+	struct bytes b = { r->data + r->filename_len + r->interp_len,
+			   r->argv_len };
+	return b;
+}
+
+struct bytes exec_env(const struct probe_exec *r)
+{
+	struct bytes b = { r->data + r->filename_len + r->interp_len +
+				   r->argv_len,
+			   r->env_len };
+	return b;
+}

@@ -1,0 +1,37 @@
+/*
+ * Reading the records of schemas/probe_abi.h safely: a check that a record
+ * is whole (its fixed part and every variable part inside its size), and
+ * accessors for the variable parts.  The log reader checks every record,
+ * so the stages after it can use the accessors without checks of their own.
+ */
+#ifndef PROBE_RECORDS_H
+#define PROBE_RECORDS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe_abi.h"
+
+/* A byte string inside a record; len counts no terminating NUL. */
+struct bytes {
+	const char *p;
+	size_t len;
+};
+
+/* NULL if rec is whole, else what is wrong with it. */
+const char *record_check(const struct probe_hdr *rec);
+
+struct bytes open_path_arg(const struct probe_open *r);
+struct bytes open_abs_path(const struct probe_open *r);
+struct bytes exec_filename(const struct probe_exec *r);
+struct bytes exec_interp(const struct probe_exec *r);
+/* NUL-separated lists, the last NUL counted in len */
+struct bytes exec_argv(const struct probe_exec *r);
+struct bytes exec_env(const struct probe_exec *r);
+
+/* Names of the capture problems in rflags ("path_fault", ...), in bit
+ * order, ended by NULL. */
+extern const char *const rflag_names[];
+
+#endif

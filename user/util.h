@@ -1,0 +1,35 @@
+/* Small helpers every stage of the user side shares. */
+#ifndef PROBE_UTIL_H
+#define PROBE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_VERSION "0.1.0"
+#define PROBE_HOME "https://github.com/probe-bpf/probe-bpf"
+#define PROBE_BUGS PROBE_HOME "/issues"
+
+/* Exit status for usage and environment errors (bad flags, not root...). */
+#define EXIT_USAGE 2
+
+/* Print "probe-bpf: MSG" to stderr, one line. */
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, then exit with status. */
+void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...);
+
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Parse "8M", "512K", "1G" or plain bytes; false on junk or overflow. */
+bool parse_size(const char *s, uint64_t *out);
+
+/* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports st_dev. */
+uint64_t dev_kernel_to_user(uint64_t kdev);
+
+uint64_t clock_ns(int clock_id);
+
+#endif
