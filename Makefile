@@ -19,7 +19,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
-	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema \
+	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
 	strace
 
 CORE_SRCS := user/util.c user/names.c user/json.c user/log.c user/merge.c \
@@ -32,7 +32,7 @@ HEADERS := $(wildcard user/*.h) schemas/probe_abi.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS := $(patsubst tests/scenarios/%.c,$(BUILD)/scenarios/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all deps demo test unit integration bench vmlinux clean format
+.PHONY: all deps deb-packages demo test unit integration bench vmlinux clean format
 
 all: probe-bpf
 
@@ -51,8 +51,8 @@ $(BUILD)/loader.o: $(BUILD)/probe.skel.h
 $(BUILD)/%.o: user/%.c $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD):
-	mkdir -p $(BUILD)/tests $(BUILD)/scenarios
+$(BUILD) $(BUILD)/tests $(BUILD)/scenarios:
+	mkdir -p $@
 
 # Regenerate the committed vmlinux.h from this machine's kernel BTF.
 vmlinux:
@@ -65,6 +65,9 @@ deps:
 	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
 	fi
+
+deb-packages:
+	@echo $(DEB_PACKAGES)
 
 # README command 1: set up, build, record the demo pipeline and summarise it.
 demo: deps
@@ -82,10 +85,10 @@ test: deps
 unit-bins: $(UNIT_TESTS)
 scenarios: $(SCENARIOS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka
 
-$(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)
+$(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
 
 unit: unit-bins

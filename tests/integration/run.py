@@ -1,0 +1,573 @@
+#!/usr/bin/python3
+"""Integration tests: record real programs with the real BPF side, as root,
+and check the operations the log holds against what the programs did and
+against stat(2) of the same files.
+
+Run from the repository root after `make all scenarios`:
+    /usr/bin/python3 tests/integration/run.py [-k NAME]
+Ends with the line "N passed, N failed".
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import jsonschema
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PROBE = os.path.join(ROOT, "probe-bpf")
+SCENARIOS = os.path.join(ROOT, "build", "scenarios")
+SCHEMA = json.load(open(os.path.join(ROOT, "schemas", "ops.schema.json")))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Recording:
+    """A finished recording: the recorder's exit status, stderr, the ops."""
+
+    def __init__(self, log, proc):
+        self.log = log
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.ops = export_ops(log)
+
+    def where(self, **match):
+        """The ops whose fields equal every given value."""
+        return [op for op in self.ops if all(op.get(k) == v for k, v in match.items())]
+
+    def one(self, **match):
+        found = self.where(**match)
+        assert len(found) == 1, "want one op %r, found %d: %r" % (match, len(found), found[:5])
+        return found[0]
+
+
+def export_ops(log):
+    out = subprocess.run([PROBE, "export", "jsonl", log], capture_output=True, text=True)
+    assert out.returncode == 0, "export failed: %s" % out.stderr
+    ops = [json.loads(line) for line in out.stdout.splitlines()]
+    for op in ops:
+        errors = list(VALIDATOR.iter_errors(op))
+        assert not errors, "op does not match the schema: %r: %s" % (op, errors[0].message)
+    return ops
+
+
+def record(tmp, cmd, *options, env=None, name="run.probe"):
+    log = os.path.join(tmp, name)
+    proc = subprocess.run([PROBE, "record", "-q", "-o", log, *options, "--", *cmd],
+                          capture_output=True, text=True, env=env, timeout=60)
+    return Recording(log, proc)
+
+
+def stat_id(path):
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def assert_file(op, path):
+    """op opened path: its absolute path and identity match stat(2)."""
+    assert op["path"] == os.path.realpath(path), (op["path"], path)
+    dev, ino = stat_id(path)
+    assert (op["dev"], op["ino"]) == (dev, ino), (op, dev, ino)
+
+
+def processes_in_order(rec):
+    """pid of each successful exec, in log order, with its argv[0]."""
+    return [(op["pid"], os.path.basename(op["argv"][0])) for op in rec.where(op="exec") if "err" not in op]
+
+
+# ---- recording a command ----
+
+
+@test
+def shell_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    dst = os.path.join(tmp, "out.txt")
+    with open(src, "w") as f:
+        f.write("hello\nworld\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | tr a-z A-Z > %s" % (src, dst)])
+    assert rec.rc == 0, rec.stderr
+    assert open(dst).read() == "HELLO\nWORLD\n"
+
+    first = rec.ops[0]
+    assert first["op"] == "exec" and first["argv"] == ["sh", "-c", "cat %s | tr a-z A-Z > %s" % (src, dst)], first
+    sh = first["pid"]
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    assert {"sh", "cat", "tr"} <= set(execs), execs
+    # sh forked the two sides of the pipe; each is a process, not a thread
+    children = {c["child_pid"] for c in rec.where(op="clone", pid=sh)}
+    assert {execs["cat"], execs["tr"]} <= children, (children, execs)
+    for c in rec.where(op="clone", pid=sh):
+        assert not c["thread"] and not c["share_files"] and not c["share_fs"], c
+
+    read = rec.one(op="open", pid=execs["cat"], path=src)
+    assert read["access"] == "r" and read["flags"][0] == "O_RDONLY", read
+    assert_file(read, src)
+    # the shell opens the redirect in the child that becomes tr
+    write = rec.one(op="open", path=dst)
+    assert write["pid"] == execs["tr"], (write, execs)
+    assert write["access"] == "w" and {"O_WRONLY", "O_CREAT", "O_TRUNC"} <= set(write["flags"]), write
+    assert_file(write, dst)
+    for pid in (sh, execs["cat"], execs["tr"]):
+        exit_op = rec.one(op="exit", pid=pid, group_dead=True)
+        assert exit_op.get("status") == 0, exit_op
+
+
+@test
+def fork_exec_wait(tmp):
+    src = os.path.join(tmp, "input")
+    out = os.path.join(tmp, "result")
+    with open(src, "w") as f:
+        f.write("data\n")
+    prog = os.path.join(SCENARIOS, "fork_exec_wait")
+    rec = record(tmp, [prog, src, out])
+    assert rec.rc == 3, (rec.rc, rec.stderr)  # the program's own status
+    parent = rec.ops[0]
+    assert parent["op"] == "exec" and parent["path"] == prog, parent
+    assert (parent["exe_dev"], parent["exe_ino"]) == stat_id(prog), parent
+    pid = parent["pid"]
+
+    fork = rec.one(op="clone", pid=pid)
+    assert fork["syscall"] in ("clone", "clone3", "fork"), fork
+    assert not fork["thread"] and not fork["share_vm"] and not fork["share_files"], fork
+    assert "CLONE_THREAD" not in fork["flags"], fork
+    child = fork["child_pid"]
+    cat = rec.one(op="exec", pid=child)
+    assert cat["argv"] == ["cat", src], cat
+    assert (cat["exe_dev"], cat["exe_ino"]) == stat_id("/bin/cat"), cat
+    assert cat["start_ns"] == fork["child_start_ns"], (cat, fork)
+    assert_file(rec.one(op="open", pid=child, path=src), src)
+    assert_file(rec.one(op="open", pid=pid, path=out), out)
+
+    # order: fork < child's exec < child's exit < parent's write < parent's exit
+    seqs = [rec.ops.index(op) for op in (fork, cat, rec.one(op="exit", pid=child),
+                                         rec.one(op="open", pid=pid, path=out),
+                                         rec.one(op="exit", pid=pid))]
+    assert seqs == sorted(seqs), seqs
+    assert rec.one(op="exit", pid=child)["status"] == 0
+    assert rec.one(op="exit", pid=pid)["status"] == 3
+    ts = [op["ts_ns"] for op in rec.ops]
+    assert ts == sorted(ts), "ops are not in timestamp order"
+
+
+@test
+def threads(tmp):
+    rec = record(tmp, [os.path.join(SCENARIOS, "threads"), tmp])
+    assert rec.rc == 0, rec.stderr
+    pid = rec.ops[0]["pid"]
+    clones = rec.where(op="clone", pid=pid)
+    assert len(clones) == 3, clones
+    tids = set()
+    for c in clones:
+        assert c["thread"] and c["share_files"] and c["share_fs"] and c["share_vm"], c
+        assert c["child_pid"] == pid and c["child_tid"] != pid, c
+        assert {"CLONE_VM", "CLONE_FS", "CLONE_FILES", "CLONE_THREAD", "CLONE_SIGHAND"} <= set(c["flags"]), c
+        tids.add(c["child_tid"])
+    opened = {}
+    for i in range(3):
+        path = os.path.join(tmp, "thread-%d" % i)
+        op = rec.one(op="open", path=path)
+        assert_file(op, path)
+        assert op["pid"] == pid, op
+        opened[op["tid"]] = path
+    assert set(opened) == tids, (opened, tids)  # each thread opened its own file
+    for tid in tids:
+        ex = rec.one(op="exit", tid=tid)
+        assert not ex["group_dead"], ex
+    last = rec.one(op="exit", tid=pid)
+    assert last["group_dead"] and last["status"] == 0, last
+
+
+@test
+def open_relative_to_dirfd(tmp):
+    sub = os.path.join(tmp, "d", "sub")
+    os.makedirs(sub)
+    target = os.path.join(sub, "file.txt")
+    with open(target, "w") as f:
+        f.write("x")
+    rec = record(tmp, [os.path.join(SCENARIOS, "dirfd_open"), os.path.join(tmp, "d"), "sub/file.txt"])
+    assert rec.rc == 0, rec.stderr
+    dirfd, fd, fd2 = map(int, rec.stdout.split())
+    d = rec.one(op="open", fd=dirfd, path=os.path.join(tmp, "d"))
+    assert "O_DIRECTORY" in d["flags"] and d["type"] == "directory", d
+    assert_file(d, os.path.join(tmp, "d"))
+    rel = rec.one(op="open", fd=fd, path_arg="sub/file.txt", dirfd=dirfd)
+    assert_file(rel, target)
+    cwd_rel = rec.one(op="open", fd=fd2, path_arg="sub/file.txt", dirfd=-100)
+    assert cwd_rel["access"] == "rw", cwd_rel
+    assert_file(cwd_rel, target)
+    assert rec.where(op="close", fd=dirfd)
+
+
+@test
+def absolute_path_across_mounts(tmp):
+    outer = os.path.join(tmp, "m")
+    inner = os.path.join(outer, "deep", "inner")
+    os.makedirs(outer)
+    subprocess.run(["mount", "-t", "tmpfs", "probe-test", outer], check=True)
+    try:
+        os.makedirs(inner)
+        subprocess.run(["mount", "-t", "tmpfs", "probe-test", inner], check=True)
+        try:
+            files = [os.path.join(outer, "a.txt"), os.path.join(inner, "b.txt")]
+            for p in files:
+                with open(p, "w") as f:
+                    f.write("x")
+            rec = record(tmp, ["cat", *files])
+            assert rec.rc == 0, rec.stderr
+            for p in files:
+                assert_file(rec.one(op="open", path_arg=p), p)
+        finally:
+            subprocess.run(["umount", inner], check=True)
+    finally:
+        subprocess.run(["umount", outer], check=True)
+
+
+@test
+def failed_open_and_exec(tmp):
+    missing = os.path.join(tmp, "missing")
+    rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])
+    assert rec.rc == 0, rec.stderr
+    op = rec.one(op="open", path_arg=missing)
+    assert op["err"] == "ENOENT" and "fd" not in op and "path" not in op, op
+    ex = rec.one(op="exec", path=missing)
+    assert ex["err"] == "ENOENT" and ex["syscall"] == "execve", ex
+
+
+@test
+def exit_status_and_signal(tmp):
+    rec = record(tmp, ["sh", "-c", "exit 42"])
+    assert rec.rc == 42, rec.rc
+    assert rec.one(op="exit", group_dead=True)["status"] == 42
+    rec = record(tmp, ["sh", "-c", "kill -9 $$"], name="killed.probe")
+    assert rec.rc == 128 + 9, rec.rc
+    ex = rec.one(op="exit", group_dead=True)
+    assert ex["signal"] == "SIGKILL" and "status" not in ex, ex
+
+
+@test
+def command_not_found(tmp):
+    rec_log = os.path.join(tmp, "nf.probe")
+    proc = subprocess.run([PROBE, "record", "-q", "-o", rec_log, "--", "no-such-command-xyz"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 127, proc
+    assert proc.stderr.strip().count("\n") == 0 and "not found" in proc.stderr, proc.stderr
+
+
+@test
+def exec_path_search_without_path(tmp):
+    # With PATH unset the command is looked up on the default path
+    env = {k: v for k, v in os.environ.items() if k != "PATH"}
+    rec = record(tmp, ["true"], env=env)
+    assert rec.rc == 0, rec.stderr
+    first = rec.ops[0]
+    assert first["op"] == "exec" and first["path"] in ("/bin/true", "/usr/bin/true"), first
+
+
+@test
+def runs_as_sudo_user(tmp):
+    out = os.path.join(tmp, "uid")
+    os.chmod(tmp, 0o777)
+    env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
+    rec = record(tmp, ["sh", "-c", "id -u > %s; id -g >> %s" % (out, out)], env=env)
+    assert rec.rc == 0, rec.stderr
+    # dropping to the user (initgroups reads /etc/group) is not recorded
+    assert rec.ops[0]["op"] == "exec", rec.ops[0]
+    assert open(out).read().split() == ["65534", "65534"]
+    # the log belongs to the user who ran sudo
+    assert os.stat(rec.log).st_uid == 65534
+    # --user overrides
+    rec = record(tmp, ["sh", "-c", "id -u > %s" % out], "--user", "root", env=env, name="root.probe")
+    assert rec.rc == 0 and open(out).read().split() == ["0"], rec.stderr
+
+
+@test
+def records_nothing_outside(tmp):
+    marker = os.path.join(tmp, "outside-marker")
+    with open(marker, "w") as f:
+        f.write("x")
+    # a process outside the recording keeps opening the marker meanwhile
+    outside = subprocess.Popen(["sh", "-c", "while :; do cat %s >/dev/null; done" % marker])
+    try:
+        rec = record(tmp, ["sh", "-c", "sleep 0.3; cat /etc/hostname >/dev/null"])
+    finally:
+        outside.kill()
+        outside.wait()
+    assert rec.rc == 0, rec.stderr
+    assert not rec.where(path=marker), "an untraced process was recorded"
+    me = os.getpid()
+    pids = {op["pid"] for op in rec.ops}
+    assert outside.pid not in pids and me not in pids, pids
+    assert rec.where(path="/etc/hostname"), "the traced cat was not recorded"
+
+
+@test
+def environment_only_when_asked(tmp):
+    env = dict(os.environ, PROBE_TEST_SECRET="s3cret")
+    rec = record(tmp, ["true"], env=env)
+    assert "env" not in rec.ops[0], rec.ops[0]
+    rec = record(tmp, ["true"], "--env", env=env, name="env.probe")
+    assert "PROBE_TEST_SECRET=s3cret" in rec.ops[0]["env"], rec.ops[0].get("env")
+
+
+# ---- recording a cgroup ----
+
+
+def cgroup2_mount():
+    for line in open("/proc/self/mounts"):
+        dev, mnt, fstype = line.split()[:3]
+        if fstype == "cgroup2":
+            return mnt
+    raise AssertionError("no cgroup v2 mount on this machine")
+
+
+class Cgroup:
+    def __init__(self, name):
+        self.path = os.path.join(cgroup2_mount(), name)
+        os.makedirs(self.path, exist_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for _ in range(50):
+            try:
+                os.rmdir(self.path)
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+def start_cgroup_recording(log, cgroup):
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--cgroup", cgroup],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):  # attached once the log exists
+        if os.path.exists(log):
+            time.sleep(0.2)
+            return proc
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("recording did not start: %s" % proc.communicate()[1])
+
+
+def run_in_cgroup(cgroup, script):
+    """Start sh in the cgroup (it moves itself in before running script)."""
+    return subprocess.Popen(["sh", "-c", "echo $$ > %s/cgroup.procs && %s" % (cgroup, script)])
+
+
+@test
+def cgroup_until_empty(tmp):
+    marker = os.path.join(tmp, "outside-marker")
+    data = os.path.join(tmp, "data")
+    for p in (marker, data):
+        with open(p, "w") as f:
+            f.write("x")
+    log = os.path.join(tmp, "cg.probe")
+    with Cgroup("probe-bpf-test-%d" % os.getpid()) as cg:
+        inside = run_in_cgroup(cg.path, "sleep 0.5")  # there before recording starts
+        time.sleep(0.1)
+        rec = start_cgroup_recording(log, cg.path)
+        job = run_in_cgroup(cg.path, "sleep 0.2; cat %s > /dev/null" % data)
+        outside = subprocess.run(["cat", marker], capture_output=True)
+        job.wait()
+        inside.wait()
+        out, err = rec.communicate(timeout=20)  # stops by itself: the cgroup emptied
+        assert rec.returncode == 0, err
+    ops = export_ops(log)
+    cat = [op for op in ops if op["op"] == "open" and op.get("path") == data]
+    assert len(cat) == 1 and cat[0]["pid"] != job.pid, cat  # cat, exec'd by the job's child
+    assert_file(cat[0], data)
+    assert not [op for op in ops if op.get("path") == marker], "recorded a process outside the cgroup"
+    # the sleep already there when recording started is traced too
+    assert [op for op in ops if op["op"] == "exit" and op["pid"] == inside.pid], "pre-existing member not traced"
+    info = subprocess.run([PROBE, "info", log], capture_output=True, text=True)
+    assert "(complete)" in info.stdout and log_target_line(info.stdout) == cg.path, info.stdout
+
+
+def log_target_line(info):
+    for line in info.splitlines():
+        if line.startswith("cgroup"):
+            return line.split(None, 1)[1]
+    return None
+
+
+@test
+def cgroup_ctrl_c(tmp):
+    log = os.path.join(tmp, "cc.probe")
+    with Cgroup("probe-bpf-int-%d" % os.getpid()) as cg:
+        sleeper = run_in_cgroup(cg.path, "exec sleep 30")
+        try:
+            rec = start_cgroup_recording(log, cg.path)
+            subprocess.run(["sh", "-c", "echo $$ > %s/cgroup.procs; cat /etc/hostname >/dev/null" % cg.path])
+            rec.send_signal(signal.SIGINT)
+            out, err = rec.communicate(timeout=10)
+            assert rec.returncode == 0, err
+        finally:
+            sleeper.kill()
+            sleeper.wait()
+    ops = export_ops(log)
+    assert [op for op in ops if op.get("path") == "/etc/hostname"], "the cgroup's cat is missing"
+    info = subprocess.run([PROBE, "info", log], capture_output=True, text=True)
+    assert "(complete)" in info.stdout, info.stdout
+
+
+# ---- errors and the command line ----
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=30, **kw)
+
+
+def assert_one_line_error(proc, status, *words):
+    assert proc.returncode == status, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("probe-bpf: "), proc.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+
+
+@test
+def refuses_existing_output(tmp):
+    log = os.path.join(tmp, "exists.probe")
+    with open(log, "w") as f:
+        f.write("keep me")
+    assert_one_line_error(run_cli("record", "-o", log, "--", "true"), 2, "already exists", "--overwrite")
+    assert open(log).read() == "keep me"
+    proc = run_cli("record", "-q", "--overwrite", "-o", log, "--", "true")
+    assert proc.returncode == 0, proc.stderr
+    assert export_ops(log)[0]["op"] == "exec"
+
+
+@test
+def refuses_non_cgroup(tmp):
+    assert_one_line_error(run_cli("record", "-o", os.path.join(tmp, "x.probe"), "--cgroup", tmp),
+                          2, "not a cgroup v2 directory")
+    assert_one_line_error(run_cli("record", "-o", os.path.join(tmp, "x.probe"), "--cgroup", "/nonexistent"),
+                          2, "/nonexistent")
+    assert not os.path.exists(os.path.join(tmp, "x.probe"))
+
+
+@test
+def refuses_without_privileges(tmp):
+    os.chmod(tmp, 0o777)
+    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           PROBE, "record", "-o", os.path.join(tmp, "x.probe"), "--", "true"],
+                          capture_output=True, text=True)
+    assert_one_line_error(proc, 2, "root")
+    assert not os.path.exists(os.path.join(tmp, "x.probe"))
+
+
+@test
+def bad_logs(tmp):
+    garbage = os.path.join(tmp, "garbage")
+    with open(garbage, "wb") as f:
+        f.write(os.urandom(4096))
+    empty = os.path.join(tmp, "empty")
+    open(empty, "w").close()
+    for cmd in ("info", "export"):
+        args = [cmd, garbage] if cmd == "info" else [cmd, "jsonl", garbage]
+        assert_one_line_error(run_cli(*args), 2, "not a probe-bpf log")
+    assert_one_line_error(run_cli("info", empty), 2, "not a probe-bpf log")
+    assert_one_line_error(run_cli("info", os.path.join(tmp, "nope")), 2, "No such file")
+    assert_one_line_error(run_cli("export", "yaml", garbage), 2, "unknown export format")
+
+
+@test
+def killed_recorder_leaves_readable_log(tmp):
+    log = os.path.join(tmp, "killed.probe")
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
+                             "cat /etc/hostname >/dev/null; sleep 30"])
+    try:
+        for _ in range(100):
+            if os.path.exists(log) and os.path.getsize(log) > 600:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        proc.kill()
+        proc.wait()
+    subprocess.run(["pkill", "-f", "sleep 30"])
+    # cut the last record in half too, as a crash mid-write would
+    size = os.path.getsize(log)
+    with open(log, "r+b") as f:
+        f.truncate(size - 5)
+    info = run_cli("info", log)
+    assert info.returncode == 0 and "INCOMPLETE" in info.stdout, info
+    exp = run_cli("export", "jsonl", log)
+    assert exp.returncode == 0 and "incomplete" in exp.stderr, exp
+    ops = [json.loads(line) for line in exp.stdout.splitlines()]
+    assert ops and ops[0]["op"] == "exec", ops[:1]
+
+
+@test
+def export_to_file_is_whole_or_absent(tmp):
+    log = os.path.join(tmp, "ok.probe")
+    assert run_cli("record", "-q", "-o", log, "--", "true").returncode == 0
+    out = os.path.join(tmp, "ops.jsonl")
+    proc = run_cli("export", "jsonl", log, "-o", out)
+    assert proc.returncode == 0 and proc.stdout == "", proc
+    assert [json.loads(line) for line in open(out)] == export_ops(log)
+    bad = os.path.join(tmp, "bad.probe")
+    with open(log, "rb") as src, open(bad, "wb") as dst:
+        data = bytearray(src.read())
+        first = int.from_bytes(data[16:20], "little")  # header_size
+        data[first:first + 4] = (0xfff1).to_bytes(4, "little")  # a corrupt record size
+        dst.write(data)
+    out2 = os.path.join(tmp, "bad.jsonl")
+    proc = run_cli("export", "jsonl", bad, "-o", out2)
+    assert proc.returncode == 2 and not os.path.exists(out2), proc
+    assert [f for f in os.listdir(tmp) if ".tmp." in f] == []
+
+
+@test
+def help_and_version(tmp):
+    for args in (["--help"], ["record", "--help"], ["info", "--help"], ["export", "--help"]):
+        proc = run_cli(*args)
+        assert proc.returncode == 0 and "usage: probe-bpf" in proc.stdout, (args, proc)
+        assert "Report problems at" in proc.stdout, (args, proc.stdout)
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("probe-bpf "), proc
+    assert_one_line_error(run_cli("frobnicate"), 2, "unknown command")
+    assert_one_line_error(run_cli("record"), 2, "record what")
+    assert_one_line_error(run_cli("record", "--buffer-size", "3M", "--", "true"), 2, "power of two")
+
+
+def main():
+    only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
+    if os.geteuid() != 0:
+        print("integration tests need root")
+        return 2
+    passed = failed = 0
+    for fn in TESTS:
+        if only and only not in fn.__name__:
+            continue
+        tmp = tempfile.mkdtemp(prefix="probe-it-")
+        start = time.monotonic()
+        try:
+            fn(tmp)
+            passed += 1
+            print("ok   %-40s %.2fs" % (fn.__name__, time.monotonic() - start), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL %s" % fn.__name__, flush=True)
+            traceback.print_exc()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Prove that the integration tests can fail: break one feature at a time in
+# a scratch copy of the tree, rebuild, and check that the tests named for
+# that feature now fail.  Slow (one build per mutation): run it by hand
+# after changing tests or the code they cover, not in CI.
+#   tests/mutate.sh            all mutations
+#   tests/mutate.sh NAME...    only these
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/probe-mutate.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# name # file # sed expression that breaks it # test names that must fail
+mutations=(
+	"share-pointers#bpf/probe.bpf.c#s/(child->files == parent->files ? PROBE_SHARE_FILES : 0)/0/#threads"
+	"filter#bpf/probe.bpf.c#s/return \*traced_word(tgid) \& (1ULL << (tgid \& 63));/return 1;/#records_nothing_outside"
+	"mount-crossing#bpf/probe.bpf.c#s/w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);/goto done;/#absolute_path_across_mounts"
+	"pending-exec#bpf/probe.bpf.c#s/if (tgid == pending_tgid) {/if (0) {/#runs_as_sudo_user"
+	"cgroup-scope#bpf/probe.bpf.c#s/== cgroup_id)/== cgroup_id + 1)/#cgroup_until_empty cgroup_ctrl_c"
+	"dev-encoding#user/util.c#s/uint64_t major = kdev >> 20, minor = kdev \& 0xfffff;/uint64_t minor = kdev >> 20, major = kdev \& 0xfffff;/#shell_pipeline open_relative_to_dirfd"
+	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
+	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"
+	"dirfd-arg#bpf/probe.bpf.c#s/rec->dirfd = regs->di;/rec->dirfd = AT_FDCWD;/#open_relative_to_dirfd"
+	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
+)
+
+want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+selected=("$@")
+caught=0 missed=0
+for m in "${mutations[@]}"; do
+	IFS='#' read -r name file expr tests <<<"$m"
+	[ $# -eq 0 ] || want "$name" || continue
+	rm -rf "$work/tree"
+	mkdir -p "$work/tree"
+	(cd "$src" && git ls-files -co --exclude-standard | grep -v '^build/' |
+		tar -cf - -T -) | tar -xf - -C "$work/tree"
+	sed -i "$expr" "$work/tree/$file"
+	if cmp -s "$src/$file" "$work/tree/$file"; then
+		echo "mutation $name did not apply to $file"; exit 1
+	fi
+	make -s -C "$work/tree" all scenarios >/dev/null 2>&1 || { echo "mutation $name does not build"; exit 1; }
+	for t in $tests; do
+		if /usr/bin/python3 "$work/tree/tests/integration/run.py" -k "$t" >"$work/out" 2>&1; then
+			echo "MISSED  $name: $t still passes"; missed=$((missed + 1))
+		else
+			echo "caught  $name: $t fails"; caught=$((caught + 1))
+		fi
+	done
+done
+echo "$caught caught, $missed missed"
+[ "$missed" -eq 0 ]
