@@ -21,6 +21,7 @@ mutations=(
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"
 	"dirfd-arg#bpf/probe.bpf.c#s/rec->dirfd = regs->di;/rec->dirfd = AT_FDCWD;/#open_relative_to_dirfd"
+	"lost-located#user/merge.c#s/if (h->seq > m->next_seq\[h->cpu\])/if (0 \&\& h->seq > m->next_seq[h->cpu])/#losses_are_counted_and_located"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
 )
 

@@ -657,8 +657,13 @@ int cmd_record(int argc, char **argv)
 	} else {
 		trace_cgroup_members(r.loader, o.cgroup);
 		if (!o.quiet)
-			errorf("recording %s to %s; Ctrl-C to stop", o.cgroup,
-			       o.output);
+			errorf("recording %s to %s until it empties%s; Ctrl-C "
+			       "to stop",
+			       o.cgroup, o.output,
+			       cgroup_populated(r.cgroup_events) == 0 ?
+				       " (it is empty now: waiting for "
+				       "processes)" :
+				       "");
 	}
 
 	run_loop(&r);

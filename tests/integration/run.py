@@ -322,6 +322,32 @@ def environment_only_when_asked(tmp):
     assert "PROBE_TEST_SECRET=s3cret" in rec.ops[0]["env"], rec.ops[0].get("env")
 
 
+@test
+def losses_are_counted_and_located(tmp):
+    # A 4 KiB ring holds a dozen records: a burst of opens overflows it.
+    prog = os.path.join(SCENARIOS, "open_burst")
+    rec = record(tmp, [prog, "/etc/hostname", "20000"], "--buffer-size", "4K")
+    assert rec.rc == 0, rec.stderr
+    lost = rec.where(op="lost")
+    assert lost, "a full ring lost nothing?"
+    # every CPU's sequence is whole once the lost ranges are added in
+    seen = {}
+    for op in rec.ops:
+        n = op["count"] if op["op"] == "lost" else 1
+        seen.setdefault(op["cpu"], []).append((op["seq"], n))
+    for cpu, runs in seen.items():
+        runs.sort()
+        expect = 0
+        for seq, n in runs:
+            assert seq == expect, "cpu %d: seq %d where %d was due" % (cpu, seq, expect)
+            expect = seq + n
+    # info reports the same number
+    total = sum(op["count"] for op in lost)
+    info = run_cli("info", rec.log)
+    assert ("LOST" in info.stdout or "lost" in info.stdout) and (" %d records" % total) in info.stdout, \
+        (total, info.stdout)
+
+
 # ---- recording a cgroup ----
 
 
