@@ -169,6 +169,17 @@ static __always_inline void emit(void *rec, __u32 size)
 
 /* ---- files: identity and absolute path from the kernel's objects ---- */
 
+/*
+ * A pointer the verifier has lost the type of (read from memory, kept in a
+ * map) made a typed, read-only kernel pointer again.  Field loads through
+ * it are plain loads that the JIT guards against faults: far cheaper than
+ * a bpf_probe_read_kernel() call per field, which BPF_CORE_READ makes.
+ * The verifier turns this kfunc into a move.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define kernel_ptr(ptr, type)                                                  \
+	((type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))
+
 /* The inode timestamps moved from timespec64 fields to sec/nsec pairs. */
 struct inode___timespec {
 	struct timespec64 i_mtime;
@@ -178,27 +189,29 @@ struct inode___timespec {
 #define NSEC_MASK ((1U << 30) - 1)
 
 static __always_inline void inode_fill(struct probe_inode *out,
-				       struct inode *inode)
+				       const struct inode *ip)
 {
-	out->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	out->ino = BPF_CORE_READ(inode, i_ino);
-	out->size = BPF_CORE_READ(inode, i_size);
-	out->mode = BPF_CORE_READ(inode, i_mode);
+	struct inode *inode = kernel_ptr(ip, struct inode);
+
+	out->dev = inode->i_sb->s_dev;
+	out->ino = inode->i_ino;
+	out->size = inode->i_size;
+	out->mode = inode->i_mode;
 	if (bpf_core_field_exists(inode->i_mtime_sec)) {
 		/* Multigrain timestamps keep a flag in i_ctime_nsec's bit 31
 		 * (I_CTIME_QUERIED); nanoseconds need only 30 bits. */
-		out->mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000LL +
-				(BPF_CORE_READ(inode, i_mtime_nsec) & NSEC_MASK);
-		out->ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000LL +
-				(BPF_CORE_READ(inode, i_ctime_nsec) & NSEC_MASK);
+		out->mtime_ns = inode->i_mtime_sec * 1000000000LL +
+				(inode->i_mtime_nsec & NSEC_MASK);
+		out->ctime_ns = inode->i_ctime_sec * 1000000000LL +
+				(inode->i_ctime_nsec & NSEC_MASK);
 	} else {
-		struct inode___timespec *old = (void *)inode;
+		struct inode___timespec *old =
+			kernel_ptr(ip, struct inode___timespec);
 
-		out->mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000LL +
-				BPF_CORE_READ(old, i_mtime.tv_nsec);
-		out->ctime_ns =
-			BPF_CORE_READ(old, __i_ctime.tv_sec) * 1000000000LL +
-			BPF_CORE_READ(old, __i_ctime.tv_nsec);
+		out->mtime_ns = old->i_mtime.tv_sec * 1000000000LL +
+				old->i_mtime.tv_nsec;
+		out->ctime_ns = old->__i_ctime.tv_sec * 1000000000LL +
+				old->__i_ctime.tv_nsec;
 	}
 }
 
@@ -216,24 +229,23 @@ static long walk_up(__u32 i, void *ctx)
 {
 	struct scratch *s = *(struct scratch **)ctx;
 	struct path_walk *w = &s->w;
-	/* Locals: BPF_CORE_READ would relocate a w->field access itself. */
-	struct dentry *dentry = w->dentry, *parent;
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = w->mnt;
+	struct dentry *dentry = kernel_ptr(w->dentry, struct dentry), *parent;
+	struct vfsmount *vfsmnt = kernel_ptr(w->vfsmnt, struct vfsmount);
+	struct mount *mnt = kernel_ptr(w->mnt, struct mount);
 
 	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
 		goto done;
-	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+	if (dentry == vfsmnt->mnt_root) {
+		struct mount *up = mnt->mnt_parent;
 
 		if (up == mnt) /* the namespace's root mount */
 			goto done;
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = up;
 		w->vfsmnt = (void *)up + bpf_core_field_offset(struct mount, mnt);
 		return 0;
 	}
-	parent = BPF_CORE_READ(dentry, d_parent);
+	parent = dentry->d_parent;
 	if (parent == dentry) /* the top of a detached tree */
 		goto done;
 	if (w->depth >= PROBE_PATH_DEPTH)
@@ -262,12 +274,12 @@ static long walk_write(__u32 j, void *ctx)
 		w->done = false;
 		return 1;
 	}
-	dentry = s->walk[(w->depth - 1 - j) & (PROBE_PATH_DEPTH - 1)];
+	dentry = kernel_ptr(s->walk[(w->depth - 1 - j) & (PROBE_PATH_DEPTH - 1)],
+			    struct dentry);
 	s->abs[pos & (PROBE_PATH_MAX - 1)] = '/';
 	pos++;
 	n = bpf_probe_read_kernel_str(&s->abs[pos & (PROBE_PATH_MAX - 1)],
-				      NAME_MAX + 1,
-				      BPF_CORE_READ(dentry, d_name.name));
+				      NAME_MAX + 1, dentry->d_name.name);
 	if (n > 1)
 		pos += n - 1;
 	w->pos = pos;
@@ -285,15 +297,15 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 					  const struct path *path,
 					  __u16 *rflags)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct path_walk *w = &s->w;
 	__u32 pos;
 
-	w->dentry = BPF_CORE_READ(path, dentry);
-	w->vfsmnt = BPF_CORE_READ(path, mnt);
+	w->dentry = path->dentry;
+	w->vfsmnt = path->mnt;
 	w->mnt = real_mount(w->vfsmnt);
-	w->root_dentry = BPF_CORE_READ(task, fs, root.dentry);
-	w->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w->root_dentry = task->fs->root.dentry;
+	w->root_mnt = task->fs->root.mnt;
 	w->depth = 0;
 	w->pos = 0;
 	w->done = false;
@@ -314,16 +326,18 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 	return pos + 1;
 }
 
-static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+/* The file behind the current task's fd, as files->fdt->fd[fd]. */
+static __always_inline struct file *fd_file(long fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	struct file **fds = fdt->fd;
 	struct file *file = NULL;
 
-	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
+	return kernel_ptr(file, struct file);
 }
 
 /* A user string into dst; returns its length with the NUL, 0 on a fault. */
@@ -400,13 +414,12 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 	rec->abs_len = 0;
 	off = rec->path_len & (2 * PROBE_PATH_MAX - 1);
 	if (ret >= 0) {
-		struct task_struct *task = (void *)bpf_get_current_task();
-		struct file *file = fd_file(task, ret);
+		struct file *file = fd_file(ret);
 
 		if (file) {
-			rec->f_flags = BPF_CORE_READ(file, f_flags);
-			rec->f_mode = BPF_CORE_READ(file, f_mode);
-			inode_fill(&rec->inode, BPF_CORE_READ(file, f_inode));
+			rec->f_flags = file->f_flags;
+			rec->f_mode = file->f_mode;
+			inode_fill(&rec->inode, file->f_inode);
 			rec->abs_len = path_resolve(s, &file->f_path,
 						    &rec->rflags);
 			bpf_probe_read_kernel(&rec->data[off],
