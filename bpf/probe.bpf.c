@@ -36,29 +36,31 @@ __s64 live_processes;
 
 struct probe_cpu_state cpu_state[PROBE_MAX_CPUS];
 
-/* One ring buffer per possible CPU, created and inserted by userspace. */
-struct ring {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-};
+/*
+ * One ring per CPU (struct probe_ring_ctl, then the data): a plain
+ * mmappable array rather than BPF ring buffers, whose reserve and commit
+ * take a spinlock with interrupts off and cost about 150 ns a record on
+ * these VMs.  The loader sets the value size to fit ring_mask + 1 bytes.
+ */
+const volatile __u64 ring_mask = 4095;
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, PROBE_MAX_CPUS);
-	__type(key, __u32);
-	__array(values, struct ring);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct probe_ring_ctl) + 4096 + PROBE_REC_MAX);
 } rings SEC(".maps");
 
 /*
- * Per-CPU scratch where a record is built before it is copied into the
- * ring with its exact size (bpf_ringbuf_reserve wants a constant size).
- * A plain array indexed by CPU: a percpu array caps values at 32 KiB.
- * Each hook has its own slot, so a hook that preempted another on the same
- * CPU would not overwrite its record.
+ * Per-CPU scratch where a record is built, to be copied into the ring once
+ * its size is known.  A plain array indexed by CPU: a percpu array caps
+ * values at 32 KiB.  Each hook has its own slot, so that a hook running
+ * inside another on the same CPU (were the kernel ever to allow it) could
+ * not overwrite its record.
  */
 enum scratch_slot { SLOT_SYSCALL, SLOT_EXEC, SLOT_TASK, NR_SLOTS };
 /* Read by the loader, which sizes the map to CPUs x slots. */
 const volatile __u32 scratch_slots = NR_SLOTS;
-#define REC_BUF (96 * 1024)
 /* The state of one absolute-path walk (see path_resolve). */
 struct path_walk {
 	struct dentry *dentry, *root_dentry;
@@ -69,7 +71,7 @@ struct path_walk {
 	bool done; /* the walk reached a root */
 };
 struct scratch {
-	__u8 rec[REC_BUF];
+	__u8 rec[PROBE_REC_MAX];
 	struct dentry *walk[PROBE_PATH_DEPTH];
 	struct path_walk w;
 	char abs[PROBE_PATH_MAX + NAME_MAX + 1];
@@ -144,27 +146,91 @@ static __always_inline void hdr_init(struct probe_hdr *hdr, __u16 type)
 }
 
 /*
- * Stamp the record with its CPU, sequence number and time, and copy it
- * into this CPU's ring without waking the reader: userspace drains on a
- * timer.  A failed copy is counted, and its sequence number stays a gap.
+ * Where a record is built: in place in this CPU's ring when the ring has
+ * room for the largest record (the reader sees nothing of it before emit()
+ * moves head), else in the hook's scratch slot, copied at emit() if it
+ * fits.  Building in place saves a copy that costs about 140 ns a record.
  */
-static __always_inline void emit(void *rec, __u32 size)
+struct rec_place {
+	void *rec;
+	struct probe_ring_ctl *ctl; /* the ring it is in, or NULL */
+};
+
+static __always_inline struct probe_ring_ctl *this_cpu_ring(void)
 {
-	struct probe_hdr *hdr = rec;
+	__u32 cpu = bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1);
+
+	return bpf_map_lookup_elem(&rings, &cpu);
+}
+
+static __always_inline __u64 ring_used(struct probe_ring_ctl *ctl)
+{
+	return ctl->head - *(volatile __u64 *)&ctl->tail;
+}
+
+/*
+ * An empty ring starts over at its first byte (see struct probe_ring_ctl),
+ * so a ring drained often stays in the cache instead of cycling through
+ * all its pages: with 8 MiB rings that costs about 100 ns a record.
+ */
+static __always_inline void ring_rewind(struct probe_ring_ctl *ctl)
+{
+	__u64 head = ctl->head, start;
+
+	if (!(head & ring_mask) || ring_used(ctl))
+		return;
+	start = (head | ring_mask) + 1;
+	ctl->tail = start;
+	ctl->head = start;
+}
+
+static __always_inline struct rec_place rec_begin(struct scratch *s)
+{
+	struct probe_ring_ctl *ctl = this_cpu_ring();
+	struct rec_place p = { .rec = s->rec, .ctl = NULL };
+
+	if (ctl)
+		ring_rewind(ctl);
+	if (ctl && ring_used(ctl) + PROBE_REC_MAX <= ring_mask + 1) {
+		p.rec = (void *)(ctl + 1) + (ctl->head & ring_mask);
+		p.ctl = ctl;
+	}
+	return p;
+}
+
+/*
+ * Stamp the record with its CPU, sequence number and time, and publish it
+ * in this CPU's ring without waking the reader: userspace drains on a
+ * timer.  A record that does not fit is counted, and its sequence number
+ * stays a gap.
+ */
+static __always_inline void emit(struct rec_place p, __u32 size)
+{
+	struct probe_hdr *hdr = p.rec;
 	__u32 cpu = bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1);
 	struct probe_cpu_state *st = &cpu_state[cpu];
-	void *ring;
+	struct probe_ring_ctl *ctl = p.ctl;
 
 	size = (size + 7) & ~7U;
-	if (size > REC_BUF)
-		size = REC_BUF;
+	if (size > PROBE_REC_MAX)
+		size = PROBE_REC_MAX;
 	hdr->size = size;
 	hdr->cpu = cpu;
 	hdr->seq = __sync_fetch_and_add(&st->seq, 1);
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
-	ring = bpf_map_lookup_elem(&rings, &cpu);
-	if (!ring || bpf_ringbuf_output(ring, rec, size, BPF_RB_NO_WAKEUP))
-		__sync_fetch_and_add(&st->drops, 1);
+	if (!ctl) {
+		ctl = this_cpu_ring();
+		if (!ctl || ring_used(ctl) + size > ring_mask + 1 ||
+		    bpf_probe_read_kernel((void *)(ctl + 1) +
+						  (ctl->head & ring_mask),
+					  size, p.rec)) {
+			__sync_fetch_and_add(&st->drops, 1);
+			return;
+		}
+	}
+	/* Publish.  x86 keeps stores in order, so the reader, which loads
+	 * head with acquire, never sees it before the record's bytes. */
+	ctl->head += size;
 }
 
 /* ---- files: identity and absolute path from the kernel's objects ---- */
@@ -361,13 +427,15 @@ static __always_inline __u32 user_path(char *dst, const char *src,
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 {
 	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct rec_place place;
 	struct probe_open *rec;
 	const char *upath;
 	__u32 off;
 
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	hdr_init(&rec->hdr, PROBE_REC_OPEN);
 	rec->ret = ret;
 	rec->nr = nr;
@@ -429,7 +497,7 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 			rec->rflags |= PROBE_RF_NO_FILE;
 		}
 	}
-	emit(rec, sizeof(*rec) + off +
+	emit(place, sizeof(*rec) + off +
 			  (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
 	return 0;
 }
@@ -437,16 +505,18 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
 {
 	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct rec_place place;
 	struct probe_close *rec;
 
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	hdr_init(&rec->hdr, PROBE_REC_CLOSE);
 	rec->ret = ret;
 	rec->nr = nr;
 	rec->fd = regs->di;
-	emit(rec, sizeof(*rec));
+	emit(place, sizeof(*rec));
 	return 0;
 }
 
@@ -470,12 +540,14 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 					  long ret)
 {
 	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct rec_place place;
 	struct probe_exec *rec;
 	struct task_struct *task;
 
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	exec_rec_init(rec);
 	rec->ret = ret;
 	rec->nr = nr;
@@ -485,7 +557,7 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 		user_path(rec->data,
 			  (void *)(nr == NR_execveat ? regs->si : regs->di),
 			  &rec->rflags);
-	emit(rec, sizeof(*rec) +
+	emit(place, sizeof(*rec) +
 			  (rec->filename_len & (2 * PROBE_PATH_MAX - 1)));
 	return 0;
 }
@@ -574,6 +646,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	struct probe_clone *rec;
 	struct pt_regs *regs;
 	struct scratch *s;
+	struct rec_place place;
 
 	if (!thread) {
 		bool follow = scope == PROBE_SCOPE_CGROUP ?
@@ -590,7 +663,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	s = scratch_get(SLOT_TASK);
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	hdr_init(&rec->hdr, PROBE_REC_CLONE);
 	rec->rflags = 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
@@ -607,7 +681,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 		     (child->sighand == parent->sighand ? PROBE_SHARE_SIGHAND :
 							  0) |
 		     (thread ? PROBE_SHARE_THREAD : 0);
-	emit(rec, sizeof(*rec));
+	emit(place, sizeof(*rec));
 	return 0;
 }
 
@@ -640,6 +714,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	__u32 tgid = task->tgid;
 	struct probe_exec *rec;
 	struct scratch *s;
+	struct rec_place place;
 	struct mm_struct *mm;
 	const char *filename, *interp;
 	__u32 off;
@@ -653,7 +728,8 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	s = scratch_get(SLOT_EXEC);
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	exec_rec_init(rec);
 	rec->old_tid = old_pid != task->pid ? old_pid : 0;
 	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
@@ -687,7 +763,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 					       PROBE_RF_ENV_TRUNC);
 		off += rec->env_len & (2 * PROBE_ARGV_MAX - 1);
 	}
-	emit(rec, sizeof(*rec) + off);
+	emit(place, sizeof(*rec) + off);
 	return 0;
 }
 
@@ -698,13 +774,15 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	struct signal_struct *sig = task->signal;
 	struct probe_exit *rec;
 	struct scratch *s;
+	struct rec_place place;
 
 	if (!is_traced(tgid))
 		return 0;
 	s = scratch_get(SLOT_TASK);
 	if (!s)
 		return 0;
-	rec = (void *)s->rec;
+	place = rec_begin(s);
+	rec = place.rec;
 	hdr_init(&rec->hdr, PROBE_REC_EXIT);
 	rec->exit_code = task->exit_code;
 	/* As wait_task_zombie() reports it. */
@@ -713,7 +791,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	/* do_exit() decremented signal->live before this tracepoint. */
 	rec->group_dead = sig->live.counter == 0;
-	emit(rec, sizeof(*rec));
+	emit(place, sizeof(*rec));
 	if (rec->group_dead && clear_traced(tgid))
 		__sync_fetch_and_sub(&live_processes, 1);
 	return 0;

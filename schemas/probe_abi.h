@@ -22,6 +22,7 @@
 #define PROBE_PATH_MAX 4096 /* one path string, NUL included */
 #define PROBE_ARGV_MAX 16384 /* argv or env blob, NULs included */
 #define PROBE_PATH_DEPTH 64 /* dentries walked for an absolute path */
+#define PROBE_REC_MAX (96 * 1024) /* the largest record, a multiple of 8 */
 
 /* What the collector records: chosen at load time. */
 enum probe_scope {
@@ -170,6 +171,27 @@ struct probe_cpu_state {
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
 	__u64 pad[5];
+};
+
+/*
+ * Each CPU's ring: one element of the BPF "rings" array, mmapped by the
+ * reader.  A control block, then ring_size bytes of data (a power of two)
+ * and PROBE_REC_MAX bytes of slack: a record starts at head % ring_size and
+ * is never split; one that runs past the end continues into the slack, and
+ * the next starts at the wrapped position.  The BPF program on that CPU is
+ * the only writer of head (syscall and sched tracepoints run it with
+ * preemption off, so it never interleaves with itself).  The reader writes
+ * tail, except that when the ring is empty (tail == head: the reader has
+ * nothing to read and writes nothing) the writer moves both to the ring's
+ * next start, tail first, so that a ring drained often keeps reusing the
+ * same few cache-hot pages.  So the reader loads head (acquire), then
+ * tail, and reads only while tail < head.
+ */
+struct probe_ring_ctl {
+	__u64 head; /* bytes written, ever */
+	__u64 pad0[7];
+	__u64 tail; /* bytes read, ever (see above) */
+	__u64 pad1[7];
 };
 
 /* The same counters as the trailer keeps them. */

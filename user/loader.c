@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,9 +19,9 @@
 struct loader {
 	struct probe *skel;
 	unsigned ncpus;
-	int *ring_fds;
-	struct ring_buffer *rb;
-	struct merge *merge; /* where the ring callback puts records */
+	void *rings; /* every CPU's ring, mmapped */
+	size_t ring_elem; /* bytes of one CPU's ring */
+	__u64 ring_size; /* its data bytes, a power of two */
 };
 
 /* libbpf's messages: kept to explain a failure, printed with --verbose. */
@@ -116,51 +117,25 @@ static void load_fail(const char *what, int err)
 	    libbpf_log.verbose ? "" : "; --verbose shows libbpf's log");
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+/* Bytes of one CPU's ring element: control block, data, slack. */
+static size_t ring_elem_size(__u64 size)
 {
-	struct loader *l = ctx;
+	size_t page = sysconf(_SC_PAGESIZE);
 
-	merge_push(l->merge, data, size);
-	return 0;
+	return (sizeof(struct probe_ring_ctl) + size + PROBE_REC_MAX + page -
+		1) / page * page;
 }
 
-/* One ring per possible CPU.  The first also serves as the template of
- * the rings map's values, which must exist before the programs load. */
-static void create_rings(struct loader *l, __u64 size)
+/* Map every CPU's ring: the rings map is one mmappable array. */
+static void map_rings(struct loader *l)
 {
-	l->ring_fds = xmalloc(l->ncpus * sizeof(int));
-	for (unsigned cpu = 0; cpu < l->ncpus; cpu++) {
-		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "probe_ring", 0, 0,
-					size, NULL);
+	size_t len = l->ring_elem * l->ncpus;
 
-		if (fd < 0)
-			die(EXIT_USAGE,
-			    "cannot create a %llu-byte ring buffer for CPU "
-			    "%u: %s",
-			    (unsigned long long)size, cpu, strerror(errno));
-		l->ring_fds[cpu] = fd;
-	}
-}
-
-/* Give each CPU's ring to the programs, and to one reader. */
-static void install_rings(struct loader *l)
-{
-	int outer = bpf_map__fd(l->skel->maps.rings);
-
-	for (unsigned cpu = 0; cpu < l->ncpus; cpu++) {
-		int fd = l->ring_fds[cpu];
-
-		if (bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY))
-			die(EXIT_USAGE, "cannot install the ring of CPU %u: %s",
-			    cpu, strerror(errno));
-		if (cpu == 0)
-			l->rb = ring_buffer__new(fd, on_record, l, NULL);
-		else if (l->rb && ring_buffer__add(l->rb, fd, on_record, l))
-			die(EXIT_USAGE, "cannot read the ring of CPU %u", cpu);
-		if (!l->rb)
-			die(EXIT_USAGE, "cannot map the ring buffers: %s",
-			    strerror(errno));
-	}
+	l->rings = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(l->skel->maps.rings), 0);
+	if (l->rings == MAP_FAILED)
+		die(EXIT_USAGE, "cannot map the ring buffers: %s",
+		    strerror(errno));
 }
 
 struct loader *loader_open(const struct loader_opts *o)
@@ -189,9 +164,11 @@ struct loader *loader_open(const struct loader_opts *o)
 	skel->rodata->collector_tgid = o->collector_tgid;
 	skel->rodata->cgroup_id = o->cgroup_id;
 	skel->rodata->capture_env = o->capture_env;
+	l->ring_size = o->buffer_size;
+	l->ring_elem = ring_elem_size(o->buffer_size);
+	skel->rodata->ring_mask = o->buffer_size - 1;
 	bpf_map__set_max_entries(skel->maps.rings, ncpus);
-	create_rings(l, o->buffer_size);
-	bpf_map__set_inner_map_fd(skel->maps.rings, l->ring_fds[0]);
+	bpf_map__set_value_size(skel->maps.rings, l->ring_elem);
 	bpf_map__set_max_entries(skel->maps.scratch,
 				 ncpus * skel->rodata->scratch_slots);
 	if (o->scope != PROBE_SCOPE_CGROUP)
@@ -201,7 +178,7 @@ struct loader *loader_open(const struct loader_opts *o)
 	err = probe__load(skel);
 	if (err)
 		load_fail("load", err);
-	install_rings(l);
+	map_rings(l);
 	return l;
 }
 
@@ -224,10 +201,8 @@ void loader_close(struct loader *l)
 {
 	if (!l)
 		return;
-	ring_buffer__free(l->rb);
-	for (unsigned cpu = 0; l->ring_fds && cpu < l->ncpus; cpu++)
-		close(l->ring_fds[cpu]);
-	free(l->ring_fds);
+	if (l->rings)
+		munmap(l->rings, l->ring_elem * l->ncpus);
 	probe__destroy(l->skel);
 	free(l);
 }
@@ -257,13 +232,49 @@ __s64 loader_live(const struct loader *l)
 	return __atomic_load_n(&l->skel->bss->live_processes, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Take one CPU's records: everything between tail and the head the BPF
+ * side published (acquire: the bytes before it are written), then give the
+ * space back (release: we are done reading it).  tail is stored only after
+ * reading, never when the ring was empty: then the writer may move it.  A record is never split
+ * (see struct probe_ring_ctl).  A size that cannot be right means the ring
+ * is corrupt: skip to head, and the sequence gap shows what was lost.
+ */
+static int drain_cpu(struct loader *l, unsigned cpu, struct merge *m)
+{
+	struct probe_ring_ctl *ctl =
+		(void *)((char *)l->rings + cpu * l->ring_elem);
+	const char *data = (const char *)(ctl + 1);
+	__u64 head = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+	__u64 tail = __atomic_load_n(&ctl->tail, __ATOMIC_ACQUIRE);
+	int ret = 0;
+
+	if (tail >= head) /* empty, or just rewound by the writer */
+		return 0;
+	while (tail < head) {
+		const struct probe_hdr *h =
+			(const void *)(data + (tail & (l->ring_size - 1)));
+
+		if (h->size < sizeof(*h) || h->size % 8 ||
+		    h->size > PROBE_REC_MAX || h->size > head - tail) {
+			ret = -1;
+			tail = head;
+			break;
+		}
+		merge_push(m, h, h->size);
+		tail += h->size;
+	}
+	__atomic_store_n(&ctl->tail, tail, __ATOMIC_RELEASE);
+	return ret;
+}
+
 int loader_drain(struct loader *l, struct merge *m)
 {
-	int n;
+	int ret = 0;
 
-	l->merge = m;
-	n = ring_buffer__consume(l->rb);
-	return n < 0 ? n : 0;
+	for (unsigned cpu = 0; cpu < l->ncpus; cpu++)
+		ret |= drain_cpu(l, cpu, m);
+	return ret;
 }
 
 void loader_counts(const struct loader *l, struct probe_cpu_count *cpu)

@@ -443,7 +443,7 @@ static int write_record(void *ctx, const struct probe_hdr *rec)
 static void drain(struct recording *r, __u64 watermark)
 {
 	if (loader_drain(r->loader, r->merge))
-		errorf("reading the ring buffers failed");
+		errorf("a ring buffer held a corrupt record: skipped to its end");
 	merge_flush(r->merge, watermark);
 	if (log_flush(r->log))
 		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
