@@ -67,14 +67,16 @@ struct path_walk {
 	struct vfsmount *vfsmnt, *root_mnt;
 	struct mount *mnt;
 	__u32 depth; /* dentries collected in walk[], leaf first */
-	__u32 pos; /* bytes written to abs[] */
+	__u32 pos; /* bytes of the path written */
 	bool done; /* the walk reached a root */
+	bool in_ring; /* where the record is: see walk_out() */
+	__u64 ring_off;
+	__u32 rec_off;
 };
 struct scratch {
 	__u8 rec[PROBE_REC_MAX];
 	struct dentry *walk[PROBE_PATH_DEPTH];
 	struct path_walk w;
-	char abs[PROBE_PATH_MAX + NAME_MAX + 1];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -154,6 +156,7 @@ static __always_inline void hdr_init(struct probe_hdr *hdr, __u16 type)
 struct rec_place {
 	void *rec;
 	struct probe_ring_ctl *ctl; /* the ring it is in, or NULL */
+	__u64 ring_off; /* where in the ring's data */
 };
 
 static __always_inline struct probe_ring_ctl *this_cpu_ring(void)
@@ -187,12 +190,13 @@ static __always_inline void ring_rewind(struct probe_ring_ctl *ctl)
 static __always_inline struct rec_place rec_begin(struct scratch *s)
 {
 	struct probe_ring_ctl *ctl = this_cpu_ring();
-	struct rec_place p = { .rec = s->rec, .ctl = NULL };
+	struct rec_place p = { .rec = s->rec, .ctl = NULL, .ring_off = 0 };
 
 	if (ctl)
 		ring_rewind(ctl);
 	if (ctl && ring_used(ctl) + PROBE_REC_MAX <= ring_mask + 1) {
-		p.rec = (void *)(ctl + 1) + (ctl->head & ring_mask);
+		p.ring_off = ctl->head & ring_mask;
+		p.rec = (void *)(ctl + 1) + p.ring_off;
 		p.ctl = ctl;
 	}
 	return p;
@@ -299,6 +303,25 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
 }
 
 /*
+ * Where the walk writes the path: straight into the record being built,
+ * at rec_off, whether that is in this CPU's ring or in scratch (see
+ * rec_begin()), so that the path is never copied.  The masks bound each
+ * part for the verifier; none of them changes a value.
+ */
+static __always_inline char *walk_out(struct scratch *s, struct path_walk *w)
+{
+	__u32 rec_off = w->rec_off & (4 * PROBE_PATH_MAX - 1);
+	struct probe_ring_ctl *ctl;
+
+	if (!w->in_ring)
+		return (char *)s->rec + rec_off;
+	ctl = this_cpu_ring();
+	if (!ctl)
+		return NULL;
+	return (char *)(ctl + 1) + (w->ring_off & ring_mask) + rec_off;
+}
+
+/*
  * The dentry walk's state lives in the scratch map, not on the stack:
  * values loaded from a map are unknown to the verifier, so each bpf_loop()
  * step verifies once, instead of once per length the path so far can have.
@@ -344,6 +367,7 @@ static long walk_write(__u32 j, void *ctx)
 	struct path_walk *w = &s->w;
 	struct dentry *dentry;
 	__u32 pos = w->pos;
+	char *out;
 	long n;
 
 	if (j >= w->depth)
@@ -352,11 +376,14 @@ static long walk_write(__u32 j, void *ctx)
 		w->done = false;
 		return 1;
 	}
+	out = walk_out(s, w);
+	if (!out)
+		return 1;
 	dentry = kernel_ptr(s->walk[(w->depth - 1 - j) & (PROBE_PATH_DEPTH - 1)],
 			    struct dentry);
-	s->abs[pos & (PROBE_PATH_MAX - 1)] = '/';
+	out[pos & (PROBE_PATH_MAX - 1)] = '/';
 	pos++;
-	n = bpf_probe_read_kernel_str(&s->abs[pos & (PROBE_PATH_MAX - 1)],
+	n = bpf_probe_read_kernel_str(&out[pos & (PROBE_PATH_MAX - 1)],
 				      NAME_MAX + 1, dentry->d_name.name);
 	if (n > 1)
 		pos += n - 1;
@@ -367,16 +394,18 @@ static long walk_write(__u32 j, void *ctx)
 /*
  * The absolute path of a struct path as the task's root sees it, like
  * d_path(): collect the dentries up to the root (crossing mounts through
- * mnt_mountpoint), then write their names root first into s->abs.
- * Returns the string length with its NUL; sets PROBE_RF_ABS_TRUNC when the
- * walk hit a bound.
+ * mnt_mountpoint), then write their names root first at rec_off of the
+ * record being built at place.  Returns the string length with its NUL;
+ * sets PROBE_RF_ABS_TRUNC when the walk hit a bound.
  */
 static __always_inline __u32 path_resolve(struct scratch *s,
 					  const struct path *path,
+					  struct rec_place place, __u32 rec_off,
 					  __u16 *rflags)
 {
 	struct task_struct *task = current_task();
 	struct path_walk *w = &s->w;
+	char *out;
 	__u32 pos;
 
 	w->dentry = path->dentry;
@@ -387,20 +416,26 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 	w->depth = 0;
 	w->pos = 0;
 	w->done = false;
+	w->in_ring = place.ctl != NULL;
+	w->ring_off = place.ring_off;
+	w->rec_off = rec_off;
 	/* Each mount crossed costs a step that collects no dentry. */
 	bpf_loop(2 * PROBE_PATH_DEPTH, walk_up, &s, 0);
 	if (w->done)
 		bpf_loop(PROBE_PATH_DEPTH, walk_write, &s, 0);
 	if (!w->done)
 		*rflags |= PROBE_RF_ABS_TRUNC;
+	out = walk_out(s, w);
+	if (!out)
+		return 0;
 	pos = w->pos;
 	if (pos == 0)
-		s->abs[pos++] = '/';
+		out[pos++] = '/';
 	if (pos > PROBE_PATH_MAX - 1) {
 		*rflags |= PROBE_RF_ABS_TRUNC;
 		pos = PROBE_PATH_MAX - 1;
 	}
-	s->abs[pos & (PROBE_PATH_MAX - 1)] = 0;
+	out[pos & (PROBE_PATH_MAX - 1)] = 0;
 	return pos + 1;
 }
 
@@ -500,11 +535,9 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 			rec->f_flags = file->f_flags;
 			rec->f_mode = file->f_mode;
 			inode_fill(&rec->inode, file->f_inode);
-			rec->abs_len = path_resolve(s, &file->f_path,
+			rec->abs_len = path_resolve(s, &file->f_path, place,
+						    sizeof(*rec) + off,
 						    &rec->rflags);
-			bpf_probe_read_kernel(&rec->data[off],
-					      rec->abs_len & (2 * PROBE_PATH_MAX - 1),
-					      s->abs);
 		} else {
 			rec->rflags |= PROBE_RF_NO_FILE;
 		}
