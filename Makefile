@@ -71,7 +71,7 @@ deb-packages:
 
 # README command 1: set up, build, record the demo pipeline and summarise it.
 demo: deps
-	$(MAKE) all
+	$(MAKE) --no-print-directory all
 	rm -f demo.probe
 	./probe-bpf record -o demo.probe -- sh tests/demo/pipeline.sh
 	./probe-bpf info demo.probe
@@ -79,8 +79,8 @@ demo: deps
 
 # README command 2 (and what .ci/run calls).
 test: deps
-	$(MAKE) all unit-bins scenarios
-	$(MAKE) unit integration
+	$(MAKE) --no-print-directory all unit-bins scenarios
+	$(MAKE) --no-print-directory unit integration
 
 unit-bins: $(UNIT_TESTS)
 scenarios: $(SCENARIOS)
