@@ -203,6 +203,25 @@ static __always_inline struct rec_place rec_begin(struct scratch *s)
 }
 
 /*
+ * Start a record of type for the hook that owns slot: where it is built
+ * (*place), with its header's type, pid and tid set.  NULL if no scratch
+ * could be had.
+ */
+static __always_inline void *rec_start(enum scratch_slot slot, __u16 type,
+				       struct scratch **sp,
+				       struct rec_place *place)
+{
+	struct scratch *s = scratch_get(slot);
+
+	*sp = s;
+	if (!s)
+		return NULL;
+	*place = rec_begin(s);
+	hdr_init(place->rec, type);
+	return place->rec;
+}
+
+/*
  * Stamp the record with its CPU, sequence number and time, and publish it
  * in this CPU's ring without waking the reader: userspace drains on a
  * timer.  A record that does not fit is counted, and its sequence number
@@ -473,17 +492,15 @@ static __always_inline __u32 user_path(char *dst, const char *src,
 
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 {
-	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct scratch *s;
 	struct rec_place place;
 	struct probe_open *rec;
 	const char *upath;
 	__u32 off;
 
-	if (!s)
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_OPEN, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	hdr_init(&rec->hdr, PROBE_REC_OPEN);
 	rec->ret = ret;
 	rec->nr = nr;
 	rec->rflags = 0;
@@ -549,15 +566,13 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 
 static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
 {
-	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct scratch *s;
 	struct rec_place place;
 	struct probe_close *rec;
 
-	if (!s)
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_CLOSE, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	hdr_init(&rec->hdr, PROBE_REC_CLOSE);
 	rec->ret = ret;
 	rec->nr = nr;
 	rec->fd = regs->di;
@@ -565,9 +580,15 @@ static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
 	return 0;
 }
 
-static __always_inline void exec_rec_init(struct probe_exec *rec)
+/* Start an exec record with every field empty. */
+static __always_inline struct probe_exec *exec_rec_start(enum scratch_slot slot,
+							 struct scratch **sp,
+							 struct rec_place *place)
 {
-	hdr_init(&rec->hdr, PROBE_REC_EXEC);
+	struct probe_exec *rec = rec_start(slot, PROBE_REC_EXEC, sp, place);
+
+	if (!rec)
+		return NULL;
 	rec->ret = 0;
 	rec->nr = 0;
 	rec->old_tid = 0;
@@ -578,22 +599,21 @@ static __always_inline void exec_rec_init(struct probe_exec *rec)
 	rec->argv_len = 0;
 	rec->env_len = 0;
 	__builtin_memset(&rec->exe, 0, sizeof(rec->exe));
+	return rec;
 }
 
 /* A successful exec never returns to sys_exit: sched_process_exec has it. */
 static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 					  long ret)
 {
-	struct scratch *s = scratch_get(SLOT_SYSCALL);
 	struct rec_place place;
 	struct probe_exec *rec;
 	struct task_struct *task;
+	struct scratch *s;
 
-	if (!s)
+	rec = exec_rec_start(SLOT_SYSCALL, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	exec_rec_init(rec);
 	rec->ret = ret;
 	rec->nr = nr;
 	task = (void *)bpf_get_current_task();
@@ -712,12 +732,9 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	if (!is_traced(ptgid))
 		return 0;
 
-	s = scratch_get(SLOT_TASK);
-	if (!s)
+	rec = rec_start(SLOT_TASK, PROBE_REC_CLONE, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	hdr_init(&rec->hdr, PROBE_REC_CLONE);
 	rec->rflags = 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	rec->nr = BPF_CORE_READ(regs, orig_ax);
@@ -786,12 +803,9 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	if (tgid == pending_tgid)
 		pending_tgid = 0;
 
-	s = scratch_get(SLOT_EXEC);
-	if (!s)
+	rec = exec_rec_start(SLOT_EXEC, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	exec_rec_init(rec);
 	rec->old_tid = old_pid != task->pid ? old_pid : 0;
 	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	rec->argc = bprm->argc;
@@ -839,12 +853,9 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 
 	if (!is_traced(tgid))
 		return 0;
-	s = scratch_get(SLOT_TASK);
-	if (!s)
+	rec = rec_start(SLOT_TASK, PROBE_REC_EXIT, &s, &place);
+	if (!rec)
 		return 0;
-	place = rec_begin(s);
-	rec = place.rec;
-	hdr_init(&rec->hdr, PROBE_REC_EXIT);
 	rec->exit_code = task->exit_code;
 	/* As wait_task_zombie() reports it. */
 	rec->status = (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code :
