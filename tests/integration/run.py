@@ -236,6 +236,21 @@ def absolute_path_across_mounts(tmp):
 
 
 @test
+def exec_of_a_script(tmp):
+    script = os.path.join(tmp, "hello.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o755)
+    rec = record(tmp, [script])
+    assert rec.rc == 0, rec.stderr
+    ex = rec.ops[0]
+    assert ex["op"] == "exec" and ex["path"] == script and ex["interp"] == "/bin/sh", ex
+    assert ex["argv"] == ["/bin/sh", script], ex
+    # the kernel mapped the interpreter, not the script
+    assert (ex["exe_dev"], ex["exe_ino"]) == stat_id("/bin/sh"), ex
+
+
+@test
 def failed_open_and_exec(tmp):
     missing = os.path.join(tmp, "missing")
     rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])
