@@ -96,6 +96,27 @@ static __always_inline __u64 *traced_word(__u32 tgid)
 	return &traced_bits[(tgid / 64) & (PROBE_PID_LIMIT / 64 - 1)];
 }
 
+/*
+ * Which uses of an open file description were recorded: the first read
+ * and the first write by one exec epoch of one process.  The address
+ * space names the exec epoch (exec gives the process a new mm).  An entry
+ * that the LRU evicts only costs a repeated record, never a missing one;
+ * a struct file freed and reallocated is forgotten at the open that made
+ * it (forget_uses()).
+ */
+struct use_key {
+	__u64 file;
+	__u64 mm;
+	__u32 tgid;
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct use_key);
+	__type(value, __u32); /* enum probe_use_access bits seen */
+} uses SEC(".maps");
+
 static __always_inline bool is_traced(__u32 tgid)
 {
 	return *traced_word(tgid) & (1ULL << (tgid & 63));
@@ -490,6 +511,33 @@ static __always_inline __u32 user_path(char *dst, const char *src,
 
 /* ---- syscalls ---- */
 
+/* This process's uses map key for an open file description. */
+static __always_inline struct use_key use_key_of(struct file *file)
+{
+	struct task_struct *task = current_task();
+	struct use_key key = {
+		.file = (__u64)file,
+		.mm = (__u64)task->mm,
+		.tgid = task->tgid,
+	};
+
+	return key;
+}
+
+/*
+ * A new open file description may sit at the address of one that was
+ * closed and freed: forget what this process did with the old one, or its
+ * first read of the new one would look like a repeat.
+ */
+static __always_inline void forget_uses(struct file *file)
+{
+	struct use_key key = use_key_of(file);
+
+	bpf_map_delete_elem(&uses, &key);
+}
+
+
+
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 {
 	struct scratch *s;
@@ -549,6 +597,7 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 		struct file *file = fd_file(ret);
 
 		if (file) {
+			forget_uses(file);
 			rec->f_flags = file->f_flags;
 			rec->f_mode = file->f_mode;
 			inode_fill(&rec->inode, file->f_inode);
@@ -577,6 +626,91 @@ static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
 	rec->nr = nr;
 	rec->fd = regs->di;
 	emit(place, sizeof(*rec));
+	return 0;
+}
+
+/*
+ * A read or write use of fd: recorded the first time this process's exec
+ * epoch uses the open file description that way (see the uses map).
+ */
+static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
+				   __u32 prot, __u32 map_flags)
+{
+	struct file *file = fd_file(fd);
+	struct use_key key = use_key_of(file);
+	__u32 *seen, bits = access;
+	struct rec_place place;
+	struct probe_use *rec;
+	struct scratch *s;
+
+	if (!file)
+		return;
+	seen = bpf_map_lookup_elem(&uses, &key);
+	if (seen) {
+		if (*seen & access)
+			return;
+		__sync_fetch_and_or(seen, access);
+	} else {
+		bpf_map_update_elem(&uses, &key, &bits, BPF_ANY);
+	}
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_USE, &s, &place);
+	if (!rec)
+		return;
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->fd = fd;
+	rec->access = access;
+	rec->prot = prot;
+	rec->map_flags = map_flags;
+	rec->rflags = 0;
+	inode_fill(&rec->inode, file->f_inode);
+	rec->abs_len = path_resolve(s, &file->f_path, place, sizeof(*rec),
+				    &rec->rflags);
+	emit(place, sizeof(*rec) + (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
+}
+
+/* The data syscalls: which fds they read and wrote. */
+static __always_inline int on_data(struct pt_regs *regs, long nr, long ret)
+{
+	if (ret < 0)
+		return 0;
+	switch (nr) {
+	case NR_read:
+	case NR_pread64:
+	case NR_readv:
+	case NR_preadv:
+	case NR_preadv2:
+		on_use(nr, regs->di, ret, PROBE_USE_READ, 0, 0);
+		break;
+	case NR_write:
+	case NR_pwrite64:
+	case NR_writev:
+	case NR_pwritev:
+	case NR_pwritev2:
+		on_use(nr, regs->di, ret, PROBE_USE_WRITE, 0, 0);
+		break;
+	case NR_sendfile: /* sendfile(out_fd, in_fd, ...) */
+		on_use(nr, regs->si, ret, PROBE_USE_READ, 0, 0);
+		on_use(nr, regs->di, ret, PROBE_USE_WRITE, 0, 0);
+		break;
+	case NR_splice: /* splice(fd_in, off_in, fd_out, ...) */
+	case NR_copy_file_range:
+		on_use(nr, regs->di, ret, PROBE_USE_READ, 0, 0);
+		on_use(nr, regs->dx, ret, PROBE_USE_WRITE, 0, 0);
+		break;
+	case NR_mmap: { /* mmap(addr, len, prot, flags, fd, off) */
+		__u32 prot = regs->dx, flags = regs->r10;
+
+		if (flags & MAP_ANONYMOUS)
+			break;
+		on_use(nr, regs->r8, ret, PROBE_USE_READ, prot, flags);
+		/* Only a shared writable mapping writes the file. */
+		if ((prot & PROT_WRITE) && (flags & MAP_SHARED))
+			on_use(nr, regs->r8, ret, PROBE_USE_WRITE, prot,
+			       flags);
+		break;
+	}
+	}
 	return 0;
 }
 
@@ -651,6 +785,21 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 		return on_open(regs, nr, ret);
 	case NR_close:
 		return on_close(regs, nr, ret);
+	case NR_read:
+	case NR_write:
+	case NR_pread64:
+	case NR_pwrite64:
+	case NR_readv:
+	case NR_writev:
+	case NR_preadv:
+	case NR_pwritev:
+	case NR_preadv2:
+	case NR_pwritev2:
+	case NR_sendfile:
+	case NR_splice:
+	case NR_copy_file_range:
+	case NR_mmap:
+		return on_data(regs, nr, ret);
 	case NR_execve:
 	case NR_execveat:
 		if (ret < 0)

@@ -6,15 +6,29 @@
 #ifndef PROBE_BPF_SYSCALLS_H
 #define PROBE_BPF_SYSCALLS_H
 
+#define NR_read 0
+#define NR_write 1
 #define NR_open 2
 #define NR_close 3
+#define NR_mmap 9
+#define NR_pread64 17
+#define NR_pwrite64 18
+#define NR_readv 19
+#define NR_writev 20
+#define NR_sendfile 40
 #define NR_clone 56
 #define NR_fork 57
 #define NR_vfork 58
 #define NR_execve 59
 #define NR_creat 85
 #define NR_openat 257
+#define NR_splice 275
+#define NR_preadv 295
+#define NR_pwritev 296
 #define NR_execveat 322
+#define NR_copy_file_range 326
+#define NR_preadv2 327
+#define NR_pwritev2 328
 #define NR_clone3 435
 #define NR_openat2 437
 
@@ -24,6 +38,9 @@
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define PROT_WRITE 0x2
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
 #define CLONE_VM 0x00000100
 #define CLONE_VFORK 0x00004000
 #define SIGCHLD 17

@@ -36,6 +36,7 @@ enum probe_rec_type {
 	PROBE_REC_EXIT = 3, /* struct probe_exit */
 	PROBE_REC_OPEN = 4, /* struct probe_open */
 	PROBE_REC_CLOSE = 5, /* struct probe_close */
+	PROBE_REC_USE = 6, /* struct probe_use */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -157,6 +158,34 @@ struct probe_close {
 	__s64 ret;
 	__u32 nr;
 	__s32 fd;
+};
+
+/* How a process used an open file description (enum bits). */
+enum probe_use_access {
+	PROBE_USE_READ = 1,
+	PROBE_USE_WRITE = 2,
+};
+
+/*
+ * The first read, or the first write, of an open file description by one
+ * exec epoch of one process: read/pread64/readv/preadv/preadv2 and the
+ * write family, sendfile, splice, copy_file_range, and mmap of a file
+ * (a shared writable mapping is a write).  Deduplicated in the kernel, so
+ * a loop of reads costs one record.  Variable part: the absolute path.
+ */
+struct probe_use {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr; /* the syscall that made the use */
+	__s32 fd;
+	__u32 access; /* PROBE_USE_READ or PROBE_USE_WRITE */
+	__u32 prot; /* mmap's prot and flags; 0 otherwise */
+	__u32 map_flags;
+	__u32 abs_len;
+	struct probe_inode inode;
+	__u16 rflags;
+	__u16 pad[3];
+	char data[];
 };
 
 /* A gap in one CPU's sequence: records that never reached userspace. */

@@ -201,6 +201,23 @@ static void export_open(struct json *j, const struct probe_open *r)
 	incomplete(j, r->rflags);
 }
 
+/* The first read or write of an open file description (one per epoch). */
+static void export_use(struct json *j, const struct probe_use *r)
+{
+	common(j, &r->hdr, r->access == PROBE_USE_WRITE ? "write" : "read");
+	json_i64(j, "fd", r->fd);
+	if (r->abs_len)
+		path(j, "path", use_path(r));
+	inode(j, "", &r->inode);
+	json_str(j, "via", syscall_name(r->nr) ? syscall_name(r->nr) : "?",
+		 -1);
+	if (r->nr == 9) { /* mmap: how the file was mapped */
+		json_flags(j, "prot", NULL, prot_flag_names, r->prot);
+		json_flags(j, "map_flags", NULL, map_flag_names, r->map_flags);
+	}
+	incomplete(j, r->rflags);
+}
+
 static void export_close(struct json *j, const struct probe_close *r)
 {
 	common(j, &r->hdr, "close");
@@ -242,6 +259,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			break;
 		case PROBE_REC_CLOSE:
 			export_close(&j, (const void *)h);
+			break;
+		case PROBE_REC_USE:
+			export_use(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

@@ -19,7 +19,8 @@ struct summary {
 	__u64 execs, exec_failures, threads, lost;
 	__u64 first_ts, last_ts;
 	struct strset processes; /* "pid@start_ns" */
-	struct strset read, written;
+	struct strset read, written; /* opened for */
+	struct strset data_read, data_written; /* first uses */
 	bool root_exited;
 	int root_status;
 };
@@ -86,6 +87,15 @@ static void count(struct summary *s, const struct probe_hdr *h, __u32 root)
 			strset_add(&s->written, path.p, path.len);
 		break;
 	}
+	case PROBE_REC_USE: {
+		const struct probe_use *r = (const void *)h;
+		struct bytes path = use_path(r);
+
+		strset_add(r->access == PROBE_USE_WRITE ? &s->data_written :
+							  &s->data_read,
+			   path.p, path.len);
+		break;
+	}
 	case PROBE_REC_LOST:
 		s->lost += ((const struct probe_lost *)h)->count;
 		break;
@@ -95,7 +105,8 @@ static void count(struct summary *s, const struct probe_hdr *h, __u32 root)
 static const char *const type_names[] = {
 	[PROBE_REC_EXEC] = "exec",   [PROBE_REC_CLONE] = "clone",
 	[PROBE_REC_EXIT] = "exit",   [PROBE_REC_OPEN] = "open",
-	[PROBE_REC_CLOSE] = "close", [PROBE_REC_LOST] = "lost",
+	[PROBE_REC_CLOSE] = "close", [PROBE_REC_USE] = "first use",
+	[PROBE_REC_LOST] = "lost",
 };
 
 static void print_time(const char *label, __u64 realtime_ns)
@@ -194,8 +205,10 @@ static void print_summary(const char *path, const struct log_reader *log,
 		first = false;
 	}
 	putchar('\n');
-	printf("%-11s%zu opened for reading, %zu for writing\n", "files",
-	       s->read.count, s->written.count);
+	printf("%-11s%zu opened for reading, %zu for writing; %zu read, %zu "
+	       "written\n",
+	       "files", s->read.count, s->written.count, s->data_read.count,
+	       s->data_written.count);
 	print_losses(log, s->lost);
 	if (!t && log_torn_bytes(log))
 		printf("%-11s%" PRIu64 " bytes of a last record cut short\n",
@@ -203,6 +216,8 @@ static void print_summary(const char *path, const struct log_reader *log,
 	if (files) {
 		print_files("opened for reading", &s->read);
 		print_files("opened for writing", &s->written);
+		print_files("read", &s->data_read);
+		print_files("written", &s->data_written);
 	}
 }
 
@@ -261,6 +276,8 @@ int cmd_info(int argc, char **argv)
 	strset_free(&s.processes);
 	strset_free(&s.read);
 	strset_free(&s.written);
+	strset_free(&s.data_read);
+	strset_free(&s.data_written);
 	log_close(log);
 	return 0;
 }

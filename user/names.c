@@ -60,6 +60,20 @@ const struct flag_name clone_flag_names[] = {
 };
 
 static const char *const syscall_names[] = {
+	[SYS_read] = "read",
+	[SYS_write] = "write",
+	[SYS_mmap] = "mmap",
+	[SYS_pread64] = "pread64",
+	[SYS_pwrite64] = "pwrite64",
+	[SYS_readv] = "readv",
+	[SYS_writev] = "writev",
+	[SYS_sendfile] = "sendfile",
+	[SYS_splice] = "splice",
+	[SYS_preadv] = "preadv",
+	[SYS_pwritev] = "pwritev",
+	[SYS_copy_file_range] = "copy_file_range",
+	[SYS_preadv2] = "preadv2",
+	[SYS_pwritev2] = "pwritev2",
 	[SYS_open] = "open",
 	[SYS_close] = "close",
 	[SYS_clone] = "clone",
@@ -101,6 +115,33 @@ const char *signal_name(int sig)
 		return NULL;
 	return signal_names[sig];
 }
+
+/* include/uapi/asm-generic/mman-common.h and mman.h */
+const struct flag_name prot_flag_names[] = {
+	{ 0x1, "PROT_READ" },
+	{ 0x2, "PROT_WRITE" },
+	{ 0x4, "PROT_EXEC" },
+	{ 0, NULL },
+};
+
+const struct flag_name map_flag_names[] = {
+	{ 0x01, "MAP_SHARED" },
+	{ 0x02, "MAP_PRIVATE" },
+	{ 0x10, "MAP_FIXED" },
+	{ 0x20, "MAP_ANONYMOUS" },
+	{ 0x100, "MAP_GROWSDOWN" },
+	{ 0x800, "MAP_DENYWRITE" },
+	{ 0x1000, "MAP_EXECUTABLE" },
+	{ 0x2000, "MAP_LOCKED" },
+	{ 0x4000, "MAP_NORESERVE" },
+	{ 0x8000, "MAP_POPULATE" },
+	{ 0x10000, "MAP_NONBLOCK" },
+	{ 0x20000, "MAP_STACK" },
+	{ 0x40000, "MAP_HUGETLB" },
+	{ 0x80000, "MAP_SYNC" },
+	{ 0x100000, "MAP_FIXED_NOREPLACE" },
+	{ 0, NULL },
+};
 
 const char *open_access(uint64_t flags)
 {

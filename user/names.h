@@ -15,6 +15,8 @@ struct flag_name {
 /* Tables of single-bit flags, ended by a { 0, NULL } entry. */
 extern const struct flag_name open_flag_names[];
 extern const struct flag_name clone_flag_names[];
+extern const struct flag_name prot_flag_names[];
+extern const struct flag_name map_flag_names[];
 
 /* "openat" for SYS_openat; NULL for a number the table lacks. */
 const char *syscall_name(uint32_t nr);

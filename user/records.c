@@ -31,6 +31,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_open);
 	case PROBE_REC_CLOSE:
 		return sizeof(struct probe_close);
+	case PROBE_REC_USE:
+		return sizeof(struct probe_use);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -57,6 +59,8 @@ const char *record_check(const struct probe_hdr *rec)
 
 		var = (__u64)r->filename_len + r->interp_len + r->argv_len +
 		      r->env_len;
+	} else if (rec->type == PROBE_REC_USE) {
+		var = ((const struct probe_use *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
 		const struct probe_trailer *r = (const void *)rec;
 
@@ -75,6 +79,11 @@ struct bytes open_path_arg(const struct probe_open *r)
 struct bytes open_abs_path(const struct probe_open *r)
 {
 	return part(r->data + r->path_len, r->abs_len);
+}
+
+struct bytes use_path(const struct probe_use *r)
+{
+	return part(r->data, r->abs_len);
 }
 
 struct bytes exec_filename(const struct probe_exec *r)

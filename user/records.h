@@ -24,6 +24,7 @@ const char *record_check(const struct probe_hdr *rec);
 
 struct bytes open_path_arg(const struct probe_open *r);
 struct bytes open_abs_path(const struct probe_open *r);
+struct bytes use_path(const struct probe_use *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);
 /* NUL-separated lists, the last NUL counted in len */

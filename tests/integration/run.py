@@ -251,6 +251,34 @@ def exec_of_a_script(tmp):
 
 
 @test
+def first_read_and_write_once_per_description(tmp):
+    rec = record(tmp, [os.path.join(SCENARIOS, "file_use"), tmp])
+    assert rec.rc == 0, rec.stderr
+    fds = [line.split() for line in rec.stdout.splitlines()]
+
+    def uses(name):
+        path = os.path.join(tmp, name)
+        return [(op["op"], op["fd"], op["via"]) for op in rec.ops if op["op"] in ("read", "write")
+                and op.get("path") == path]
+
+    opens = [int(fd) for name, fd in fds if name == "in.txt"]
+    # written once through the first fd; then the O_RDWR fd is only read,
+    # once whatever the count and the syscall; then three fresh opens
+    assert uses("in.txt") == [("write", opens[0], "write"), ("read", opens[1], "read")] + \
+        [("read", fd, "read") for fd in opens[2:]], uses("in.txt")
+    fd = dict((name, int(fd)) for name, fd in fds)
+    assert uses("out.txt") == [("write", fd["out.txt"], "writev")], uses("out.txt")
+    assert uses("send.txt") == [("write", fd["send.txt"], "sendfile")], uses("send.txt")
+    assert uses("copy.txt") == [("write", fd["copy.txt"], "copy_file_range")], uses("copy.txt")
+    assert uses("map.txt") == [("read", fd["map.txt"], "mmap"), ("write", fd["map.txt"], "mmap")], uses("map.txt")
+    m = [op for op in rec.ops if op.get("via") == "mmap" and op.get("path") == os.path.join(tmp, "map.txt")]
+    assert "MAP_SHARED" in m[1]["map_flags"] and "PROT_WRITE" in m[1]["prot"], m[1]
+    for op in rec.ops:
+        if op["op"] in ("read", "write") and op["path"].startswith(tmp):
+            assert_file(op, op["path"])
+
+
+@test
 def failed_open_and_exec(tmp):
     missing = os.path.join(tmp, "missing")
     rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])

@@ -198,6 +198,22 @@ static inline struct probe_open *make_open(const char *path_arg,
 	return r;
 }
 
+/* The first read or write (access) of path through fd, made by nr. */
+static inline struct probe_use *make_use(__u32 nr, int fd, __u32 access,
+					 const char *path, __u16 cpu,
+					 __u64 seq, __u64 ts, __u32 pid)
+{
+	struct probe_use *r = rec_new(PROBE_REC_USE, sizeof(*r),
+				      strlen(path) + 1, cpu, seq, ts, pid);
+	size_t off = 0;
+
+	r->nr = nr;
+	r->fd = fd;
+	r->access = access;
+	r->abs_len = put_str(r->data, &off, path);
+	return r;
+}
+
 /* A successful exec of filename (interp: the #! interpreter, or NULL). */
 static inline struct probe_exec *make_exec(const char *filename,
 					   const char *interp,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -35,6 +36,8 @@ enum line {
 	L_OPEN_FAILED,
 	L_OPEN_ODD_PATH,
 	L_CLOSE,
+	L_READ,
+	L_MMAP_WRITE,
 	L_LOST,
 	NLINES
 };
@@ -189,6 +192,29 @@ static struct probe_hdr *close_ok(void)
 	return &make_close(3, 0, L_CLOSE, 0, PID)->hdr;
 }
 
+static struct probe_hdr *read_use(void)
+{
+	struct probe_use *r = make_use(SYS_pread64, 5, PROBE_USE_READ,
+				       "/data/in.csv", 0, L_READ, 0, PID);
+
+	r->inode.dev = kdev(8, 1);
+	r->inode.ino = 77;
+	r->inode.mode = S_IFREG | 0644;
+	return &r->hdr;
+}
+
+static struct probe_hdr *mmap_write(void)
+{
+	struct probe_use *r = make_use(SYS_mmap, 6, PROBE_USE_WRITE,
+				       "/data/shared.bin", 0, L_MMAP_WRITE, 0,
+				       PID);
+
+	r->prot = PROT_READ | PROT_WRITE;
+	r->map_flags = MAP_SHARED;
+	r->inode.mode = S_IFREG | 0644;
+	return &r->hdr;
+}
+
 static struct probe_hdr *lost(void)
 {
 	return &make_lost(1, 7, 5, 0)->hdr;
@@ -207,6 +233,8 @@ static struct probe_hdr *(*const record_makers[NLINES])(void) = {
 	[L_OPEN_FAILED] = open_failed,
 	[L_OPEN_ODD_PATH] = open_odd_path,
 	[L_CLOSE] = close_ok,
+	[L_READ] = read_use,
+	[L_MMAP_WRITE] = mmap_write,
 	[L_LOST] = lost,
 };
 
@@ -373,7 +401,8 @@ static void test_jsonl_writes_records_in_log_order(void **state)
 	static const char *const ops[NLINES] = {
 		"\"exec\"", "\"exec\"", "\"clone\"", "\"clone\"", "\"clone\"",
 		"\"exit\"", "\"exit\"", "\"exit\"",  "\"open\"",  "\"open\"",
-		"\"open\"", "\"close\"", "\"lost\"",
+		"\"open\"", "\"close\"", "\"read\"",  "\"write\"",
+		"\"lost\"",
 	};
 
 	(void)state;
@@ -540,6 +569,20 @@ static void test_jsonl_close_and_lost(void **state)
 	assert_value(L_LOST, "pid", "0");
 }
 
+static void test_jsonl_first_uses(void **state)
+{
+	(void)state;
+	assert_value(L_READ, "fd", "5");
+	assert_value(L_READ, "path", "\"/data/in.csv\"");
+	assert_value(L_READ, "via", "\"pread64\"");
+	assert_value(L_READ, "dev", "2049");
+	assert_value(L_READ, "ino", "77");
+	assert_no_key(L_READ, "prot");
+	assert_value(L_MMAP_WRITE, "via", "\"mmap\"");
+	assert_value(L_MMAP_WRITE, "prot", "[\"PROT_READ\",\"PROT_WRITE\"]");
+	assert_value(L_MMAP_WRITE, "map_flags", "[\"MAP_SHARED\"]");
+}
+
 /* ---- the schema ---- */
 
 /* Exit status of the validator on path (args: the whole argument list,
@@ -637,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_escapes_path_bytes),
 		cmocka_unit_test(test_jsonl_string_stops_at_its_length),
 		cmocka_unit_test(test_jsonl_close_and_lost),
+		cmocka_unit_test(test_jsonl_first_uses),
 		cmocka_unit_test(test_jsonl_lines_match_schema),
 		cmocka_unit_test(test_jsonl_schema_check_can_fail),
 	};
