@@ -100,9 +100,10 @@ static __always_inline __u64 *traced_word(__u32 tgid)
  * Which uses of an open file description were recorded: the first read
  * and the first write by one exec epoch of one process.  The address
  * space names the exec epoch (exec gives the process a new mm).  An entry
- * that the LRU evicts only costs a repeated record, never a missing one;
- * a struct file freed and reallocated is forgotten at the open that made
- * it (forget_uses()).
+ * that the LRU evicts only costs a repeated record, never a missing one.
+ * A struct file freed and reallocated at the same address is forgotten at
+ * the open that made it (forget_uses()); for files made by syscalls not
+ * hooked yet (pipes, sockets...) the inode tells them apart.
  */
 struct use_key {
 	__u64 file;
@@ -110,11 +111,16 @@ struct use_key {
 	__u32 tgid;
 	__u32 pad;
 };
+struct use_seen {
+	__u64 inode; /* a reused struct file of another inode is new */
+	__u32 access; /* enum probe_use_access bits recorded */
+	__u32 pad;
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct use_key);
-	__type(value, __u32); /* enum probe_use_access bits seen */
+	__type(value, struct use_seen);
 } uses SEC(".maps");
 
 static __always_inline bool is_traced(__u32 tgid)
@@ -638,20 +644,21 @@ static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 {
 	struct file *file = fd_file(fd);
 	struct use_key key = use_key_of(file);
-	__u32 *seen, bits = access;
+	struct use_seen *seen, first = { .access = access };
 	struct rec_place place;
 	struct probe_use *rec;
 	struct scratch *s;
 
 	if (!file)
 		return;
+	first.inode = (__u64)file->f_inode;
 	seen = bpf_map_lookup_elem(&uses, &key);
-	if (seen) {
-		if (*seen & access)
+	if (seen && seen->inode == first.inode) {
+		if (seen->access & access)
 			return;
-		__sync_fetch_and_or(seen, access);
+		__sync_fetch_and_or(&seen->access, access);
 	} else {
-		bpf_map_update_elem(&uses, &key, &bits, BPF_ANY);
+		bpf_map_update_elem(&uses, &key, &first, BPF_ANY);
 	}
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_USE, &s, &place);
 	if (!rec)
