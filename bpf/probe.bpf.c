@@ -69,6 +69,7 @@ struct path_walk {
 	__u32 depth; /* dentries collected in walk[], leaf first */
 	__u32 pos; /* bytes of the path written */
 	bool done; /* the walk reached a root */
+	bool anon; /* a file with no path: see PROBE_RF_ANON */
 	bool in_ring; /* where the record is: see walk_out() */
 	__u64 ring_off;
 	__u32 rec_off;
@@ -393,8 +394,11 @@ static long walk_up(__u32 i, void *ctx)
 		return 0;
 	}
 	parent = dentry->d_parent;
-	if (parent == dentry) /* the top of a detached tree */
+	if (parent == dentry) { /* the top of a detached tree */
+		/* A pseudo file (pipe, socket) is its own parent. */
+		w->anon = w->depth == 0 && dentry != vfsmnt->mnt_root;
 		goto done;
+	}
 	if (w->depth >= PROBE_PATH_DEPTH)
 		return 1;
 	s->walk[w->depth & (PROBE_PATH_DEPTH - 1)] = dentry;
@@ -462,6 +466,7 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 	w->depth = 0;
 	w->pos = 0;
 	w->done = false;
+	w->anon = false;
 	w->in_ring = place.ctl != NULL;
 	w->ring_off = place.ring_off;
 	w->rec_off = rec_off;
@@ -471,6 +476,10 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 		bpf_loop(PROBE_PATH_DEPTH, walk_write, &s, 0);
 	if (!w->done)
 		*rflags |= PROBE_RF_ABS_TRUNC;
+	if (w->anon) {
+		*rflags |= PROBE_RF_ANON;
+		return 0;
+	}
 	out = walk_out(s, w);
 	if (!out)
 		return 0;
@@ -540,6 +549,14 @@ static __always_inline void forget_uses(struct file *file)
 	struct use_key key = use_key_of(file);
 
 	bpf_map_delete_elem(&uses, &key);
+}
+
+static __always_inline void forget_fd_uses(long fd)
+{
+	struct file *file = fd_file(fd);
+
+	if (file)
+		forget_uses(file);
 }
 
 
@@ -721,6 +738,43 @@ static __always_inline int on_data(struct pt_regs *regs, long nr, long ret)
 	return 0;
 }
 
+/*
+ * An fd-table operation.  pipe and pipe2 return their two fds through
+ * user memory; their new files forget any earlier use of their addresses.
+ */
+static __always_inline int on_fdop(struct pt_regs *regs, long nr, long ret)
+{
+	struct rec_place place;
+	struct probe_fdop *rec;
+	struct scratch *s;
+
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_FDOP, &s, &place);
+	if (!rec)
+		return 0;
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->fd = regs->di;
+	rec->arg1 = regs->si;
+	rec->arg2 = regs->dx;
+	rec->fds[0] = rec->fds[1] = -1;
+	rec->rflags = 0;
+	if ((nr == NR_pipe || nr == NR_pipe2) && ret == 0) {
+		int fds[2] = { -1, -1 };
+
+		rec->fd = -1;
+		if (bpf_probe_read_user(fds, sizeof(fds), (void *)regs->di)) {
+			rec->rflags |= PROBE_RF_ARGS_FAULT;
+			count_read_fault();
+		}
+		rec->fds[0] = fds[0];
+		rec->fds[1] = fds[1];
+		forget_fd_uses(fds[0]);
+		forget_fd_uses(fds[1]);
+	}
+	emit(place, sizeof(*rec));
+	return 0;
+}
+
 /* Start an exec record with every field empty. */
 static __always_inline struct probe_exec *exec_rec_start(enum scratch_slot slot,
 							 struct scratch **sp,
@@ -792,6 +846,14 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 		return on_open(regs, nr, ret);
 	case NR_close:
 		return on_close(regs, nr, ret);
+	case NR_dup:
+	case NR_dup2:
+	case NR_dup3:
+	case NR_fcntl:
+	case NR_close_range:
+	case NR_pipe:
+	case NR_pipe2:
+		return on_fdop(regs, nr, ret);
 	case NR_read:
 	case NR_write:
 	case NR_pread64:

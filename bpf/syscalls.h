@@ -15,14 +15,20 @@
 #define NR_pwrite64 18
 #define NR_readv 19
 #define NR_writev 20
+#define NR_pipe 22
+#define NR_dup 32
+#define NR_dup2 33
 #define NR_sendfile 40
 #define NR_clone 56
 #define NR_fork 57
 #define NR_vfork 58
 #define NR_execve 59
+#define NR_fcntl 72
 #define NR_creat 85
 #define NR_openat 257
 #define NR_splice 275
+#define NR_dup3 292
+#define NR_pipe2 293
 #define NR_preadv 295
 #define NR_pwritev 296
 #define NR_execveat 322
@@ -30,6 +36,7 @@
 #define NR_preadv2 327
 #define NR_pwritev2 328
 #define NR_clone3 435
+#define NR_close_range 436
 #define NR_openat2 437
 
 /* Flag values from the uapi headers that vmlinux.h does not carry. */

@@ -37,6 +37,7 @@ enum probe_rec_type {
 	PROBE_REC_OPEN = 4, /* struct probe_open */
 	PROBE_REC_CLOSE = 5, /* struct probe_close */
 	PROBE_REC_USE = 6, /* struct probe_use */
+	PROBE_REC_FDOP = 7, /* struct probe_fdop */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -53,6 +54,9 @@ enum probe_rec_flags {
 	PROBE_RF_ENV_FAULT = 1 << 6,
 	PROBE_RF_ENV_TRUNC = 1 << 7,
 	PROBE_RF_ARGS_FAULT = 1 << 8, /* a syscall's argument struct unread */
+	/* Not a loss: the file has no path (a pipe, a socket, an anonymous
+	 * inode); its absolute path is empty. */
+	PROBE_RF_ANON = 1 << 9,
 };
 
 /* What a child shares with its parent, from the kernel's own pointers. */
@@ -186,6 +190,23 @@ struct probe_use {
 	__u16 rflags;
 	__u16 pad[3];
 	char data[];
+};
+
+/*
+ * An operation on the fd table: dup, dup2, dup3, fcntl, close_range,
+ * pipe, pipe2, with the syscall's arguments as passed.
+ */
+struct probe_fdop {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr;
+	__s32 fd; /* dup*: oldfd; fcntl: fd; close_range: first */
+	__u64 arg1; /* dup2, dup3: newfd; fcntl: cmd; close_range: last;
+		       pipe2: flags */
+	__u64 arg2; /* dup3: flags; fcntl: arg; close_range: flags */
+	__s32 fds[2]; /* pipe, pipe2: the read and the write end */
+	__u16 rflags;
+	__u16 pad[3];
 };
 
 /* A gap in one CPU's sequence: records that never reached userspace. */

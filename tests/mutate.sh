@@ -24,6 +24,8 @@ mutations=(
 	"lost-located#user/merge.c#s/if (h->seq > m->next_seq\[h->cpu\])/if (0 \&\& h->seq > m->next_seq[h->cpu])/#losses_are_counted_and_located"
 	"use-dedup#bpf/probe.bpf.c#s/if (seen->access \& access)/if (0 \&\& seen->access \& access)/#first_read_and_write_once_per_description"
 	"use-reuse#bpf/probe.bpf.c#s/\t\t\tforget_uses(file);/\t\t\t(void)forget_uses;/#first_read_and_write_once_per_description"
+	"pipe-fds#bpf/probe.bpf.c#s/rec->fds\[1\] = fds\[1\];/rec->fds[1] = fds[0];/#fd_table_operations"
+	"fdop-args#bpf/probe.bpf.c#s/rec->arg2 = regs->dx;/rec->arg2 = regs->si;/#fd_table_operations"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
 )
 

@@ -4,7 +4,9 @@
  */
 #include "export.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "json.h"
@@ -49,6 +51,7 @@ static void incomplete(struct json *j, __u16 rflags)
 {
 	bool first = true;
 
+	rflags &= ~PROBE_RF_ANON; /* nothing missing: see file_path() */
 	if (!rflags)
 		return;
 	json_key(j, "incomplete");
@@ -60,6 +63,30 @@ static void incomplete(struct json *j, __u16 rflags)
 		first = false;
 	}
 	fputc(']', j->f);
+}
+
+static const char *file_type(__u32 mode);
+
+/*
+ * The path of a file that has one, else a name like the kernel's d_path()
+ * gives files with none: "pipe:[ino]", "socket:[ino]", "anon_inode:[ino]".
+ */
+static void file_path(struct json *j, struct bytes abs, __u16 rflags,
+		      const struct probe_inode *ino)
+{
+	char name[64];
+
+	if (!(rflags & PROBE_RF_ANON)) {
+		if (abs.len)
+			path(j, "path", abs);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:[%llu]",
+		 S_ISFIFO(ino->mode) ? "pipe" :
+		 S_ISSOCK(ino->mode) ? "socket" :
+				       "anon_inode",
+		 (unsigned long long)ino->ino);
+	json_str(j, "path", name, -1);
 }
 
 static const char *file_type(__u32 mode)
@@ -128,7 +155,7 @@ static void export_clone(struct json *j, const struct probe_clone *r)
 {
 	/* clone(2) keeps the exit signal in the low byte; clone3(2) keeps it
 	 * apart and gives that byte's 0x80 to CLONE_NEWTIME. */
-	bool csignal = r->nr != 435 /* clone3 */;
+	bool csignal = r->nr != SYS_clone3;
 	__u64 flags = csignal ? r->flags & ~0xffULL : r->flags;
 
 	common(j, &r->hdr, "clone");
@@ -184,8 +211,8 @@ static void export_open(struct json *j, const struct probe_open *r)
 {
 	common(j, &r->hdr, "open");
 	syscall_result(j, r->nr, r->ret);
-	if (r->abs_len)
-		path(j, "path", open_abs_path(r));
+	if (r->ret >= 0 && !(r->rflags & PROBE_RF_NO_FILE))
+		file_path(j, open_abs_path(r), r->rflags, &r->inode);
 	path(j, "path_arg", open_path_arg(r));
 	json_i64(j, "dirfd", r->dirfd);
 	if (r->ret >= 0)
@@ -206,14 +233,84 @@ static void export_use(struct json *j, const struct probe_use *r)
 {
 	common(j, &r->hdr, r->access == PROBE_USE_WRITE ? "write" : "read");
 	json_i64(j, "fd", r->fd);
-	if (r->abs_len)
-		path(j, "path", use_path(r));
+	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
 	json_str(j, "via", syscall_name(r->nr) ? syscall_name(r->nr) : "?",
 		 -1);
-	if (r->nr == 9) { /* mmap: how the file was mapped */
+	if (r->nr == SYS_mmap) { /* how the file was mapped */
 		json_flags(j, "prot", NULL, prot_flag_names, r->prot);
 		json_flags(j, "map_flags", NULL, map_flag_names, r->map_flags);
+	}
+	incomplete(j, r->rflags);
+}
+
+/* fcntl: the command by name, and what it did to the fd table. */
+static void export_fcntl(struct json *j, const struct probe_fdop *r)
+{
+	const char *cmd = fcntl_cmd_name(r->arg1);
+
+	json_i64(j, "fd", r->fd);
+	if (cmd)
+		json_str(j, "cmd", cmd, -1);
+	else
+		json_u64(j, "cmd", r->arg1);
+	switch (r->arg1) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		json_i64(j, "min_fd", r->arg2);
+		if (r->ret >= 0)
+			json_i64(j, "newfd", r->ret);
+		json_bool(j, "cloexec", r->arg1 == F_DUPFD_CLOEXEC);
+		break;
+	case F_SETFD:
+		json_bool(j, "cloexec", r->arg2 & FD_CLOEXEC);
+		break;
+	case F_SETFL:
+		json_flags(j, "flags", NULL, open_flag_names, r->arg2 & ~3ULL);
+		break;
+	default:
+		json_u64(j, "arg", r->arg2);
+	}
+}
+
+/* dup, dup2, dup3, fcntl, close_range, pipe, pipe2: by their arguments. */
+static void export_fdop(struct json *j, const struct probe_fdop *r)
+{
+	const char *name = syscall_name(r->nr);
+
+	common(j, &r->hdr, name ? name : "fdop");
+	syscall_result(j, r->nr, r->ret);
+	switch (r->nr) {
+	case SYS_dup:
+		json_i64(j, "fd", r->fd);
+		if (r->ret >= 0)
+			json_i64(j, "newfd", r->ret);
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		json_i64(j, "fd", r->fd);
+		json_i64(j, "newfd", (__s32)r->arg1);
+		json_bool(j, "cloexec", r->nr == SYS_dup3 && (r->arg2 & O_CLOEXEC));
+		break;
+	case SYS_fcntl:
+		export_fcntl(j, r);
+		break;
+	case SYS_close_range:
+		json_u64(j, "first", (__u32)r->fd);
+		json_u64(j, "last", (__u32)r->arg1);
+		json_flags(j, "flags", NULL, close_range_flag_names, r->arg2);
+		break;
+	case SYS_pipe:
+	case SYS_pipe2:
+		if (r->ret == 0) {
+			json_key(j, "fds");
+			fprintf(j->f, "[%d,%d]", r->fds[0], r->fds[1]);
+		}
+		json_flags(j, "flags", NULL, open_flag_names,
+			   r->nr == SYS_pipe2 ? r->arg1 : 0);
+		json_bool(j, "cloexec",
+			  r->nr == SYS_pipe2 && (r->arg1 & O_CLOEXEC));
+		break;
 	}
 	incomplete(j, r->rflags);
 }
@@ -262,6 +359,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			break;
 		case PROBE_REC_USE:
 			export_use(&j, (const void *)h);
+			break;
+		case PROBE_REC_FDOP:
+			export_fdop(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

@@ -67,6 +67,13 @@ static const char *const syscall_names[] = {
 	[SYS_pwrite64] = "pwrite64",
 	[SYS_readv] = "readv",
 	[SYS_writev] = "writev",
+	[SYS_pipe] = "pipe",
+	[SYS_dup] = "dup",
+	[SYS_dup2] = "dup2",
+	[SYS_fcntl] = "fcntl",
+	[SYS_dup3] = "dup3",
+	[SYS_pipe2] = "pipe2",
+	[SYS_close_range] = "close_range",
 	[SYS_sendfile] = "sendfile",
 	[SYS_splice] = "splice",
 	[SYS_preadv] = "preadv",
@@ -142,6 +149,55 @@ const struct flag_name map_flag_names[] = {
 	{ 0x100000, "MAP_FIXED_NOREPLACE" },
 	{ 0, NULL },
 };
+
+/* include/uapi/linux/close_range.h */
+const struct flag_name close_range_flag_names[] = {
+	{ 1U << 1, "CLOSE_RANGE_UNSHARE" },
+	{ 1U << 2, "CLOSE_RANGE_CLOEXEC" },
+	{ 0, NULL },
+};
+
+const char *fcntl_cmd_name(uint64_t cmd)
+{
+	/* include/uapi/asm-generic/fcntl.h, linux/fcntl.h */
+	switch (cmd) {
+	case 0:
+		return "F_DUPFD";
+	case 1:
+		return "F_GETFD";
+	case 2:
+		return "F_SETFD";
+	case 3:
+		return "F_GETFL";
+	case 4:
+		return "F_SETFL";
+	case 5:
+		return "F_GETLK";
+	case 6:
+		return "F_SETLK";
+	case 7:
+		return "F_SETLKW";
+	case 8:
+		return "F_SETOWN";
+	case 9:
+		return "F_GETOWN";
+	case 1024:
+		return "F_SETLEASE";
+	case 1025:
+		return "F_GETLEASE";
+	case 1030:
+		return "F_DUPFD_CLOEXEC";
+	case 1031:
+		return "F_SETPIPE_SZ";
+	case 1032:
+		return "F_GETPIPE_SZ";
+	case 1033:
+		return "F_ADD_SEALS";
+	case 1034:
+		return "F_GET_SEALS";
+	}
+	return NULL;
+}
 
 const char *open_access(uint64_t flags)
 {

@@ -17,6 +17,10 @@ extern const struct flag_name open_flag_names[];
 extern const struct flag_name clone_flag_names[];
 extern const struct flag_name prot_flag_names[];
 extern const struct flag_name map_flag_names[];
+extern const struct flag_name close_range_flag_names[];
+
+/* "F_SETFD" for 2; NULL if unknown. */
+const char *fcntl_cmd_name(uint64_t cmd);
 
 /* "openat" for SYS_openat; NULL for a number the table lacks. */
 const char *syscall_name(uint32_t nr);

@@ -5,7 +5,7 @@
 const char *const rflag_names[] = {
 	"path_fault",  "path_truncated", "abs_path_truncated", "no_file",
 	"argv_fault",  "argv_truncated", "env_fault",	       "env_truncated",
-	"args_fault",  NULL,
+	"args_fault",  "anonymous",	 NULL,
 };
 
 /* A string part of len bytes (its NUL included) at data: drop the NUL. */
@@ -33,6 +33,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_close);
 	case PROBE_REC_USE:
 		return sizeof(struct probe_use);
+	case PROBE_REC_FDOP:
+		return sizeof(struct probe_fdop);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:

@@ -279,6 +279,37 @@ def first_read_and_write_once_per_description(tmp):
 
 
 @test
+def fd_table_operations(tmp):
+    target = os.path.join(tmp, "f.txt")
+    with open(target, "w") as f:
+        f.write("x")
+    rec = record(tmp, [os.path.join(SCENARIOS, "fd_ops"), target])
+    assert rec.rc == 0, rec.stderr
+    v = dict((k, int(n)) for k, n in (line.split() for line in rec.stdout.splitlines()))
+    fd = v["fd"]
+    assert rec.one(op="dup", fd=fd)["newfd"] == v["dup"]
+    d2 = rec.one(op="dup2", fd=fd)
+    assert d2["newfd"] == v["other"] == v["dup2"] and d2["cloexec"] is False, d2
+    d3 = rec.one(op="dup3", fd=fd)
+    assert d3["newfd"] == 20 and d3["cloexec"] is True, d3
+    f = rec.one(op="fcntl", cmd="F_DUPFD_CLOEXEC")
+    assert f["fd"] == fd and f["min_fd"] == 30 and f["newfd"] == v["dupfd_cloexec"] and f["cloexec"], f
+    assert rec.one(op="fcntl", cmd="F_SETFD")["cloexec"] is True
+    assert rec.one(op="fcntl", cmd="F_SETFL")["flags"] == ["O_NONBLOCK"]
+    p = rec.one(op="pipe2")
+    assert p["fds"] == [v["pipe_r"], v["pipe_w"]] and p["cloexec"] and p["flags"] == ["O_CLOEXEC"], p
+    # the first write into the pipe is a use of the pipe's write end
+    w = [op for op in rec.where(op="write") if op["fd"] == v["pipe_w"]]
+    assert len(w) == 1 and w[0]["type"] == "fifo" and w[0]["path"] == "pipe:[%d]" % w[0]["ino"], w
+    c1 = rec.one(op="close_range", first=20)
+    assert c1["last"] == 29 and c1["flags"] == ["CLOSE_RANGE_CLOEXEC"], c1
+    c2 = rec.one(op="close_range", first=30)
+    assert c2["flags"] == ["CLOSE_RANGE_UNSHARE"], c2
+    bad = rec.one(op="dup", fd=999)
+    assert bad["err"] == "EBADF" and "newfd" not in bad, bad
+
+
+@test
 def failed_open_and_exec(tmp):
     missing = os.path.join(tmp, "missing")
     rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])
