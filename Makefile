@@ -22,7 +22,7 @@ DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
 	strace
 
-CORE_SRCS := user/util.c user/names.c user/json.c user/log.c user/merge.c \
+CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)

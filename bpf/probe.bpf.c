@@ -22,6 +22,8 @@ const volatile __u32 scope = PROBE_SCOPE_COMMAND;
 const volatile __u32 collector_tgid;
 const volatile __u64 cgroup_id; /* kernfs id of the --cgroup directory */
 const volatile bool capture_env;
+/* How to read each syscall that struct probe_syscall records. */
+const volatile struct probe_sc_layout sc_layout[PROBE_NR_SYSCALLS];
 
 /*
  * One bit per tgid: traced or not.  A plain .bss bitmap (512 KiB) makes
@@ -78,6 +80,7 @@ struct scratch {
 	__u8 rec[PROBE_REC_MAX];
 	struct dentry *walk[PROBE_PATH_DEPTH];
 	struct path_walk w;
+	__u64 args[6]; /* a generic syscall's arguments: see on_syscall() */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -357,7 +360,7 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
  */
 static __always_inline char *walk_out(struct scratch *s, struct path_walk *w)
 {
-	__u32 rec_off = w->rec_off & (4 * PROBE_PATH_MAX - 1);
+	__u32 rec_off = w->rec_off & (8 * PROBE_PATH_MAX - 1);
 	struct probe_ring_ctl *ctl;
 
 	if (!w->in_ring)
@@ -441,25 +444,33 @@ static long walk_write(__u32 j, void *ctx)
 	return 0;
 }
 
+#define WALK_TRUNC (1U << 16)
+#define WALK_ANON (1U << 17)
+
 /*
- * The absolute path of a struct path as the task's root sees it, like
+ * The absolute path of (dentry, mnt) as the task's root sees it, like
  * d_path(): collect the dentries up to the root (crossing mounts through
- * mnt_mountpoint), then write their names root first at rec_off of the
- * record being built at place.  Returns the string length with its NUL;
- * sets PROBE_RF_ABS_TRUNC when the walk hit a bound.
+ * mnt_mountpoint), then write their names root first where s->w says (see
+ * walk_out()), starting from s->w.dentry and s->w.vfsmnt.  Returns the
+ * length with the NUL, or'ed with WALK_TRUNC when the walk hit a bound and
+ * WALK_ANON for a file with no path.
+ *
+ * A global function, so that the verifier checks it once: inlined at each
+ * of its callers it cost the verifier seconds.  Hence no arguments (a
+ * global function takes scalars only): the syscall hooks' scratch slot
+ * holds its input.
  */
-static __always_inline __u32 path_resolve(struct scratch *s,
-					  const struct path *path,
-					  struct rec_place place, __u32 rec_off,
-					  __u16 *rflags)
+__noinline __u32 walk_path(void)
 {
 	struct task_struct *task = current_task();
-	struct path_walk *w = &s->w;
+	struct scratch *s = scratch_get(SLOT_SYSCALL);
+	struct path_walk *w;
+	__u32 pos, ret = 0;
 	char *out;
-	__u32 pos;
 
-	w->dentry = path->dentry;
-	w->vfsmnt = path->mnt;
+	if (!s)
+		return 0;
+	w = &s->w;
 	w->mnt = real_mount(w->vfsmnt);
 	w->root_dentry = task->fs->root.dentry;
 	w->root_mnt = task->fs->root.mnt;
@@ -467,31 +478,51 @@ static __always_inline __u32 path_resolve(struct scratch *s,
 	w->pos = 0;
 	w->done = false;
 	w->anon = false;
-	w->in_ring = place.ctl != NULL;
-	w->ring_off = place.ring_off;
-	w->rec_off = rec_off;
 	/* Each mount crossed costs a step that collects no dentry. */
 	bpf_loop(2 * PROBE_PATH_DEPTH, walk_up, &s, 0);
 	if (w->done)
 		bpf_loop(PROBE_PATH_DEPTH, walk_write, &s, 0);
 	if (!w->done)
-		*rflags |= PROBE_RF_ABS_TRUNC;
-	if (w->anon) {
-		*rflags |= PROBE_RF_ANON;
-		return 0;
-	}
+		ret |= WALK_TRUNC;
+	if (w->anon)
+		return ret | WALK_ANON;
 	out = walk_out(s, w);
 	if (!out)
-		return 0;
+		return ret;
 	pos = w->pos;
 	if (pos == 0)
 		out[pos++] = '/';
 	if (pos > PROBE_PATH_MAX - 1) {
-		*rflags |= PROBE_RF_ABS_TRUNC;
+		ret |= WALK_TRUNC;
 		pos = PROBE_PATH_MAX - 1;
 	}
 	out[pos & (PROBE_PATH_MAX - 1)] = 0;
-	return pos + 1;
+	return ret | (pos + 1);
+}
+
+/*
+ * The absolute path of path, written at rec_off of the record being built
+ * at place (s is the syscall hooks' scratch).  Returns its length with the
+ * NUL; sets PROBE_RF_ABS_TRUNC or PROBE_RF_ANON in *rflags.
+ */
+static __always_inline __u32 path_resolve(struct scratch *s,
+					  const struct path *path,
+					  struct rec_place place, __u32 rec_off,
+					  __u16 *rflags)
+{
+	__u32 ret;
+
+	s->w.in_ring = place.ctl != NULL;
+	s->w.ring_off = place.ring_off;
+	s->w.rec_off = rec_off;
+	s->w.dentry = path->dentry;
+	s->w.vfsmnt = path->mnt;
+	ret = walk_path();
+	if (ret & WALK_TRUNC)
+		*rflags |= PROBE_RF_ABS_TRUNC;
+	if (ret & WALK_ANON)
+		*rflags |= PROBE_RF_ANON;
+	return ret & 0xffff;
 }
 
 /* The file behind the current task's fd, as files->fdt->fd[fd]. */
@@ -775,6 +806,189 @@ static __always_inline int on_fdop(struct pt_regs *regs, long nr, long ret)
 	return 0;
 }
 
+/* The i-th raw argument (0..5) of a generic syscall record. */
+static __always_inline __u64 sc_arg(const struct probe_syscall *rec, int i)
+{
+	if (i < 0 || i > 5)
+		return 0;
+	return rec->args[i];
+}
+
+/* The absolute path of the directory a relative path starts from. */
+static __always_inline __u32 sc_base(struct scratch *s, struct rec_place place,
+				     __u32 rec_off, int dirfd_arg,
+				     const struct probe_syscall *rec,
+				     __u16 *rflags)
+{
+	struct file *dir;
+
+	if (dirfd_arg < 0 || (int)sc_arg(rec, dirfd_arg) == AT_FDCWD)
+		return path_resolve(s, &current_task()->fs->pwd, place,
+				    rec_off, rflags);
+	dir = fd_file((int)sc_arg(rec, dirfd_arg));
+	if (!dir)
+		return 0;
+	return path_resolve(s, &dir->f_path, place, rec_off, rflags);
+}
+
+/* A path argument into the record at off; NULL is no path, not a fault. */
+static __always_inline __u32 sc_path(struct probe_syscall *rec, __u32 off,
+				     int arg)
+{
+	const char *upath = (const char *)sc_arg(rec, arg);
+
+	if (arg < 0 || !upath)
+		return 0;
+	return user_path(&rec->data[off & (8 * PROBE_PATH_MAX - 1)], upath,
+			 &rec->rflags);
+}
+
+/* The file stat the kernel wrote to user memory, as struct probe_inode. */
+static __always_inline void sc_stat(struct probe_syscall *rec, __u8 kind,
+				    const void *buf)
+{
+	struct probe_inode *ino = &rec->inode;
+
+	if (kind == PROBE_STAT_STAT) {
+		/* x86_64 struct stat; st_dev in the layout new_encode_dev()
+		 * gives it, made the kernel's dev_t like every inode's */
+		__u64 st[15];
+		__u64 dev, major, minor;
+
+		if (bpf_probe_read_user(st, sizeof(st), buf))
+			goto fault;
+		dev = st[0];
+		major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffULL);
+		minor = (dev & 0xff) | ((dev >> 12) & ~0xffULL);
+		ino->dev = major << 20 | minor;
+		ino->ino = st[1];
+		ino->mode = (__u32)st[3];
+		ino->size = st[6];
+		ino->mtime_ns = st[11] * 1000000000LL + st[12];
+		ino->ctime_ns = st[13] * 1000000000LL + st[14];
+	} else {
+		struct statx stx;
+
+		if (bpf_probe_read_user(&stx, sizeof(stx), buf))
+			goto fault;
+		ino->dev = (__u64)stx.stx_dev_major << 20 | stx.stx_dev_minor;
+		ino->ino = stx.stx_ino;
+		ino->mode = stx.stx_mode;
+		ino->size = stx.stx_size;
+		ino->mtime_ns = stx.stx_mtime.tv_sec * 1000000000LL +
+				stx.stx_mtime.tv_nsec;
+		ino->ctime_ns = stx.stx_ctime.tv_sec * 1000000000LL +
+				stx.stx_ctime.tv_nsec;
+	}
+	rec->has_inode = 1;
+	return;
+fault:
+	rec->rflags |= PROBE_RF_ARGS_FAULT;
+	count_read_fault();
+}
+
+/* The file an fd argument or a new fd names: its inode and its path. */
+static __always_inline __u32 sc_file(struct scratch *s, struct rec_place place,
+				     __u32 rec_off, struct probe_syscall *rec,
+				     long fd, bool new_fd)
+{
+	struct file *file = fd_file(fd);
+
+	if (!file)
+		return 0;
+	if (new_fd)
+		forget_uses(file);
+	inode_fill(&rec->inode, file->f_inode);
+	rec->has_inode = 1;
+	return path_resolve(s, &file->f_path, place, rec_off, &rec->rflags);
+}
+
+/*
+ * Every syscall that the layout table marks: metadata reads and changes,
+ * process state, the makers of new fds.  The table, not a case per
+ * syscall, says where the paths, fds and stat buffers are, so that this
+ * code is verified once for all of them: a global function, which the
+ * verifier checks on its own, with the arguments in s->args.
+ */
+__noinline int record_syscall(__u32 nr, __s64 ret)
+{
+	const volatile struct probe_sc_layout *l;
+	struct rec_place place;
+	struct probe_syscall *rec;
+	struct scratch *s;
+	__u32 off;
+
+	l = &sc_layout[nr & (PROBE_NR_SYSCALLS - 1)];
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_SYSCALL, &s, &place);
+	if (!rec)
+		return 0;
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->rflags = 0;
+	rec->has_inode = 0;
+	for (int i = 0; i < 6; i++)
+		rec->args[i] = s->args[i];
+	__builtin_memset(&rec->inode, 0, sizeof(rec->inode));
+
+	rec->path_len = sc_path(rec, 0, l->path);
+	off = rec->path_len & (2 * PROBE_PATH_MAX - 1);
+	rec->base_len = 0;
+	/* A relative path, or an empty or NULL one (AT_EMPTY_PATH,
+	 * utimensat(fd, NULL): the dirfd's own file), needs the directory's
+	 * absolute path. */
+	if ((rec->path_len > 1 && rec->data[0] != '/') ||
+	    (rec->path_len <= 1 && l->dirfd >= 0 &&
+	     !(rec->rflags & PROBE_RF_PATH_FAULT)))
+		rec->base_len = sc_base(s, place, sizeof(*rec) + off, l->dirfd,
+					rec, &rec->rflags);
+	else if (l->fd >= 0)
+		rec->base_len = sc_file(s, place, sizeof(*rec) + off, rec,
+					(int)sc_arg(rec, l->fd), false);
+	else if ((l->flags & PROBE_SC_NEW_FD) && ret >= 0)
+		rec->base_len = sc_file(s, place, sizeof(*rec) + off, rec, ret,
+					true);
+	off += rec->base_len & (2 * PROBE_PATH_MAX - 1);
+
+	rec->path2_len = sc_path(rec, off, l->path2);
+	rec->base2_len = 0;
+	if (rec->path2_len > 1 && !(l->flags & PROBE_SC_LITERAL2) &&
+	    rec->data[off & (8 * PROBE_PATH_MAX - 1)] != '/')
+		rec->base2_len =
+			sc_base(s, place,
+				sizeof(*rec) +
+					(off + (rec->path2_len &
+						(2 * PROBE_PATH_MAX - 1))),
+				l->dirfd2, rec, &rec->rflags);
+	off += (rec->path2_len & (2 * PROBE_PATH_MAX - 1)) +
+	       (rec->base2_len & (2 * PROBE_PATH_MAX - 1));
+
+	if (l->stat_kind && ret == 0)
+		sc_stat(rec, l->stat_kind, (const void *)sc_arg(rec, l->statbuf));
+	emit(place, sizeof(*rec) + off);
+	return 0;
+}
+
+
+/* Hand a syscall the layout table marks to record_syscall(). */
+static __always_inline int on_syscall(struct pt_regs *regs, long nr, long ret)
+{
+	struct scratch *s;
+
+	if (nr < 0 || nr >= PROBE_NR_SYSCALLS ||
+	    !(sc_layout[nr & (PROBE_NR_SYSCALLS - 1)].flags & PROBE_SC_RECORD))
+		return 0;
+	s = scratch_get(SLOT_SYSCALL);
+	if (!s)
+		return 0;
+	s->args[0] = regs->di;
+	s->args[1] = regs->si;
+	s->args[2] = regs->dx;
+	s->args[3] = regs->r10;
+	s->args[4] = regs->r8;
+	s->args[5] = regs->r9;
+	return record_syscall(nr, ret);
+}
+
 /* Start an exec record with every field empty. */
 static __always_inline struct probe_exec *exec_rec_start(enum scratch_slot slot,
 							 struct scratch **sp,
@@ -875,7 +1089,7 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 			return on_exec_failed(regs, nr, ret);
 		return 0;
 	}
-	return 0;
+	return on_syscall(regs, nr, ret);
 }
 
 /* ---- processes ---- */

@@ -38,6 +38,7 @@ enum probe_rec_type {
 	PROBE_REC_CLOSE = 5, /* struct probe_close */
 	PROBE_REC_USE = 6, /* struct probe_use */
 	PROBE_REC_FDOP = 7, /* struct probe_fdop */
+	PROBE_REC_SYSCALL = 8, /* struct probe_syscall */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -207,6 +208,58 @@ struct probe_fdop {
 	__s32 fds[2]; /* pipe, pipe2: the read and the write end */
 	__u16 rflags;
 	__u16 pad[3];
+};
+
+/*
+ * How the generic syscall record reads one syscall's arguments.  The
+ * loader gives the BPF side a table of these indexed by syscall number,
+ * filled from the one table of syscalls (user/syscalls.c).  Argument
+ * indices count from 0; -1 means none.
+ */
+#define PROBE_NR_SYSCALLS 512 /* a power of two above every x86_64 nr */
+enum probe_sc_flags {
+	PROBE_SC_RECORD = 1 << 0, /* record it with struct probe_syscall */
+	PROBE_SC_NEW_FD = 1 << 1, /* it returns a new fd */
+	PROBE_SC_LITERAL2 = 1 << 2, /* path2 is text, not a path to resolve
+				       (symlink's target) */
+};
+enum probe_stat_kind {
+	PROBE_STAT_NONE = 0,
+	PROBE_STAT_STAT = 1, /* struct stat (x86_64) */
+	PROBE_STAT_STATX = 2, /* struct statx */
+};
+#define PROBE_DIRFD_CWD (-1) /* a path argument relative to the cwd */
+struct probe_sc_layout {
+	__s8 path; /* a path argument */
+	__s8 dirfd; /* the dirfd it is relative to, or PROBE_DIRFD_CWD */
+	__s8 path2; /* a second path argument (rename, link, symlink) */
+	__s8 dirfd2;
+	__s8 fd; /* an fd argument the syscall acts on */
+	__s8 statbuf; /* a buffer the kernel fills with the file's stat */
+	__u8 stat_kind; /* enum probe_stat_kind */
+	__u8 flags; /* enum probe_sc_flags */
+};
+
+/*
+ * Every other recorded syscall: its six raw arguments, and what its
+ * layout names.  inode: of the fd argument, of the new fd, or read back
+ * from the stat buffer.  Variable part: path (as passed), base (the
+ * absolute path of the directory a relative path is relative to, or of
+ * the fd argument's or new fd's file), path2, base2.
+ */
+struct probe_syscall {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr;
+	__u16 rflags;
+	__u16 has_inode;
+	__u64 args[6];
+	struct probe_inode inode;
+	__u32 path_len;
+	__u32 base_len;
+	__u32 path2_len;
+	__u32 base2_len;
+	char data[];
 };
 
 /* A gap in one CPU's sequence: records that never reached userspace. */

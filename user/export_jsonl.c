@@ -5,6 +5,8 @@
 #include "export.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,6 +14,7 @@
 #include "json.h"
 #include "names.h"
 #include "records.h"
+#include "syscalls.h"
 #include "util.h"
 
 static void common(struct json *j, const struct probe_hdr *h, const char *op)
@@ -315,6 +318,129 @@ static void export_fdop(struct json *j, const struct probe_fdop *r)
 	incomplete(j, r->rflags);
 }
 
+/* An absolute path: path itself, or base + "/" + path when relative. */
+static void joined_path(struct json *j, const char *key, struct bytes rel,
+			struct bytes base)
+{
+	char *abs;
+
+	if (!rel.len && base.len) { /* AT_EMPTY_PATH: the dirfd's file */
+		json_str(j, key, base.p, base.len);
+		return;
+	}
+	if (!rel.len || rel.p[0] == '/' || !base.len) {
+		json_str(j, key, rel.p, rel.len);
+		return;
+	}
+	abs = xmalloc(base.len + rel.len + 2);
+	memcpy(abs, base.p, base.len);
+	abs[base.len] = '/';
+	memcpy(abs + base.len + (base.len > 1), rel.p, rel.len);
+	json_str(j, key, abs, base.len + (base.len > 1) + rel.len);
+	free(abs);
+}
+
+static void syscall_arg(struct json *j, const struct syscall_arg *a,
+			__u64 v)
+{
+	switch (a->format) {
+	case ARG_NONE:
+		break;
+	case ARG_INT:
+		json_i64(j, a->name, (int)v);
+		break;
+	case ARG_UINT:
+	case ARG_MODE:
+	case ARG_HEX:
+		json_u64(j, a->name, v);
+		break;
+	case ARG_AT_FLAGS:
+		json_flags(j, a->name, NULL, at_flag_names, (unsigned)v);
+		break;
+	case ARG_RENAME_FLAGS:
+		json_flags(j, a->name, NULL, rename_flag_names, (unsigned)v);
+		break;
+	case ARG_CLONE_FLAGS:
+		json_flags(j, a->name, NULL, clone_flag_names, v);
+		break;
+	case ARG_OPEN_FLAGS:
+		json_flags(j, a->name, NULL, open_flag_names, v & ~0xfULL);
+		break;
+	}
+}
+
+/*
+ * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
+ * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
+ * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one.
+ */
+static bool new_fd_cloexec(const struct syscall_info *info,
+			   const struct probe_syscall *r)
+{
+	if (r->nr == SYS_memfd_create)
+		return r->args[1] & 1;
+	if (r->nr == SYS_pidfd_open)
+		return true;
+	for (int i = 0; i < 6; i++)
+		if ((info->arg[i].format == ARG_OPEN_FLAGS ||
+		     r->nr == SYS_socket) &&
+		    (r->args[i] & O_CLOEXEC))
+			return true;
+	return false;
+}
+
+/*
+ * Every other syscall, named after itself, with the arguments its table
+ * entry names: path (absolute) and path_arg (as passed), path2 likewise,
+ * fd and the file's path for an fd it acts on or returns, and dev/ino
+ * wherever the kernel told which file it was.
+ */
+static void export_syscall(struct json *j, const struct probe_syscall *r)
+{
+	const struct syscall_info *info = syscall_info(r->nr);
+	const struct probe_sc_layout *l = &info->layout;
+	struct bytes arg = syscall_path(r), base = syscall_base(r);
+	struct bytes path2 = syscall_path2(r);
+
+	common(j, &r->hdr, info->name);
+	syscall_result(j, r->nr, r->ret);
+	if (r->path_len) {
+		/* At sys_exit a successful chdir has moved the cwd that a
+		 * relative path is joined to: the new cwd is the path. */
+		if (r->nr == SYS_chdir && r->ret == 0)
+			joined_path(j, "path", (struct bytes){ arg.p, 0 },
+				    base);
+		else
+			joined_path(j, "path", arg, base);
+		path(j, "path_arg", arg);
+		if (l->dirfd >= 0)
+			json_i64(j, "dirfd", (int)r->args[l->dirfd]);
+	} else if (l->fd >= 0 || (l->flags & PROBE_SC_NEW_FD)) {
+		if (l->fd >= 0)
+			json_i64(j, "fd", (int)r->args[l->fd]);
+		else if (r->ret >= 0)
+			json_i64(j, "fd", r->ret);
+		if (r->has_inode)
+			file_path(j, base, r->rflags, &r->inode);
+	} else if (l->dirfd >= 0 && base.len) { /* utimensat(fd, NULL) */
+		json_i64(j, "fd", (int)r->args[l->dirfd]);
+		path(j, "path", base);
+	}
+	if (r->path2_len) {
+		if (l->flags & PROBE_SC_LITERAL2)
+			path(j, "target", path2);
+		else
+			joined_path(j, "path2", path2, syscall_base2(r));
+	}
+	for (int i = 0; i < 6; i++)
+		syscall_arg(j, &info->arg[i], r->args[i]);
+	if (l->flags & PROBE_SC_NEW_FD)
+		json_bool(j, "cloexec", new_fd_cloexec(info, r));
+	if (r->has_inode)
+		inode(j, "", &r->inode);
+	incomplete(j, r->rflags);
+}
+
 static void export_close(struct json *j, const struct probe_close *r)
 {
 	common(j, &r->hdr, "close");
@@ -362,6 +488,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			break;
 		case PROBE_REC_FDOP:
 			export_fdop(&j, (const void *)h);
+			break;
+		case PROBE_REC_SYSCALL:
+			export_syscall(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "probe.skel.h"
+#include "syscalls.h"
 #include "util.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -164,6 +165,7 @@ struct loader *loader_open(const struct loader_opts *o)
 	skel->rodata->collector_tgid = o->collector_tgid;
 	skel->rodata->cgroup_id = o->cgroup_id;
 	skel->rodata->capture_env = o->capture_env;
+	syscall_layouts((struct probe_sc_layout *)skel->rodata->sc_layout);
 	l->ring_size = o->buffer_size;
 	l->ring_elem = ring_elem_size(o->buffer_size);
 	skel->rodata->ring_mask = o->buffer_size - 1;

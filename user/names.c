@@ -2,7 +2,7 @@
 
 #include <stddef.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include "syscalls.h"
 
 /* Kernel values (include/uapi/asm-generic/fcntl.h), not libc's: glibc
  * defines O_LARGEFILE as 0 on 64-bit, but the kernel still reports it. */
@@ -59,46 +59,11 @@ const struct flag_name clone_flag_names[] = {
 	{ 0, NULL },
 };
 
-static const char *const syscall_names[] = {
-	[SYS_read] = "read",
-	[SYS_write] = "write",
-	[SYS_mmap] = "mmap",
-	[SYS_pread64] = "pread64",
-	[SYS_pwrite64] = "pwrite64",
-	[SYS_readv] = "readv",
-	[SYS_writev] = "writev",
-	[SYS_pipe] = "pipe",
-	[SYS_dup] = "dup",
-	[SYS_dup2] = "dup2",
-	[SYS_fcntl] = "fcntl",
-	[SYS_dup3] = "dup3",
-	[SYS_pipe2] = "pipe2",
-	[SYS_close_range] = "close_range",
-	[SYS_sendfile] = "sendfile",
-	[SYS_splice] = "splice",
-	[SYS_preadv] = "preadv",
-	[SYS_pwritev] = "pwritev",
-	[SYS_copy_file_range] = "copy_file_range",
-	[SYS_preadv2] = "preadv2",
-	[SYS_pwritev2] = "pwritev2",
-	[SYS_open] = "open",
-	[SYS_close] = "close",
-	[SYS_clone] = "clone",
-	[SYS_fork] = "fork",
-	[SYS_vfork] = "vfork",
-	[SYS_execve] = "execve",
-	[SYS_creat] = "creat",
-	[SYS_openat] = "openat",
-	[SYS_execveat] = "execveat",
-	[SYS_clone3] = "clone3",
-	[SYS_openat2] = "openat2",
-};
-
 const char *syscall_name(uint32_t nr)
 {
-	if (nr >= sizeof(syscall_names) / sizeof(syscall_names[0]))
-		return NULL;
-	return syscall_names[nr];
+	const struct syscall_info *info = syscall_info(nr);
+
+	return info ? info->name : NULL;
 }
 
 const char *errno_name(int err)
@@ -147,6 +112,27 @@ const struct flag_name map_flag_names[] = {
 	{ 0x40000, "MAP_HUGETLB" },
 	{ 0x80000, "MAP_SYNC" },
 	{ 0x100000, "MAP_FIXED_NOREPLACE" },
+	{ 0, NULL },
+};
+
+/* include/uapi/linux/fcntl.h: the AT_* flags of the *at syscalls */
+const struct flag_name at_flag_names[] = {
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" },
+	{ 0x200, "AT_REMOVEDIR" }, /* also AT_EACCESS for faccessat */
+	{ 0x400, "AT_SYMLINK_FOLLOW" },
+	{ 0x800, "AT_NO_AUTOMOUNT" },
+	{ 0x1000, "AT_EMPTY_PATH" },
+	{ 0x2000, "AT_STATX_FORCE_SYNC" },
+	{ 0x4000, "AT_STATX_DONT_SYNC" },
+	{ 0x8000, "AT_RECURSIVE" },
+	{ 0, NULL },
+};
+
+/* include/uapi/linux/fs.h */
+const struct flag_name rename_flag_names[] = {
+	{ 1U << 0, "RENAME_NOREPLACE" },
+	{ 1U << 1, "RENAME_EXCHANGE" },
+	{ 1U << 2, "RENAME_WHITEOUT" },
 	{ 0, NULL },
 };
 

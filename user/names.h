@@ -18,6 +18,8 @@ extern const struct flag_name clone_flag_names[];
 extern const struct flag_name prot_flag_names[];
 extern const struct flag_name map_flag_names[];
 extern const struct flag_name close_range_flag_names[];
+extern const struct flag_name at_flag_names[];
+extern const struct flag_name rename_flag_names[];
 
 /* "F_SETFD" for 2; NULL if unknown. */
 const char *fcntl_cmd_name(uint64_t cmd);

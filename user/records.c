@@ -35,6 +35,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_use);
 	case PROBE_REC_FDOP:
 		return sizeof(struct probe_fdop);
+	case PROBE_REC_SYSCALL:
+		return sizeof(struct probe_syscall);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -61,6 +63,11 @@ const char *record_check(const struct probe_hdr *rec)
 
 		var = (__u64)r->filename_len + r->interp_len + r->argv_len +
 		      r->env_len;
+	} else if (rec->type == PROBE_REC_SYSCALL) {
+		const struct probe_syscall *r = (const void *)rec;
+
+		var = (__u64)r->path_len + r->base_len + r->path2_len +
+		      r->base2_len;
 	} else if (rec->type == PROBE_REC_USE) {
 		var = ((const struct probe_use *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
@@ -86,6 +93,27 @@ struct bytes open_abs_path(const struct probe_open *r)
 struct bytes use_path(const struct probe_use *r)
 {
 	return part(r->data, r->abs_len);
+}
+
+struct bytes syscall_path(const struct probe_syscall *r)
+{
+	return part(r->data, r->path_len);
+}
+
+struct bytes syscall_base(const struct probe_syscall *r)
+{
+	return part(r->data + r->path_len, r->base_len);
+}
+
+struct bytes syscall_path2(const struct probe_syscall *r)
+{
+	return part(r->data + r->path_len + r->base_len, r->path2_len);
+}
+
+struct bytes syscall_base2(const struct probe_syscall *r)
+{
+	return part(r->data + r->path_len + r->base_len + r->path2_len,
+		    r->base2_len);
 }
 
 struct bytes exec_filename(const struct probe_exec *r)

@@ -25,6 +25,12 @@ const char *record_check(const struct probe_hdr *rec);
 struct bytes open_path_arg(const struct probe_open *r);
 struct bytes open_abs_path(const struct probe_open *r);
 struct bytes use_path(const struct probe_use *r);
+/* A generic syscall's path arguments as passed, and the absolute paths of
+ * the directories they are relative to (base: or the fd's file). */
+struct bytes syscall_path(const struct probe_syscall *r);
+struct bytes syscall_base(const struct probe_syscall *r);
+struct bytes syscall_path2(const struct probe_syscall *r);
+struct bytes syscall_base2(const struct probe_syscall *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);
 /* NUL-separated lists, the last NUL counted in len */

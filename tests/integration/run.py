@@ -54,10 +54,16 @@ class Recording:
         return found[0]
 
 
+def no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), "a JSON line repeats a key: %r" % keys
+    return dict(pairs)
+
+
 def export_ops(log):
     out = subprocess.run([PROBE, "export", "jsonl", log], capture_output=True, text=True)
     assert out.returncode == 0, "export failed: %s" % out.stderr
-    ops = [json.loads(line) for line in out.stdout.splitlines()]
+    ops = [json.loads(line, object_pairs_hook=no_duplicate_keys) for line in out.stdout.splitlines()]
     for op in ops:
         errors = list(VALIDATOR.iter_errors(op))
         assert not errors, "op does not match the schema: %r: %s" % (op, errors[0].message)
@@ -307,6 +313,40 @@ def fd_table_operations(tmp):
     assert c2["flags"] == ["CLOSE_RANGE_UNSHARE"], c2
     bad = rec.one(op="dup", fd=999)
     assert bad["err"] == "EBADF" and "newfd" not in bad, bad
+
+
+@test
+def metadata_and_process_state(tmp):
+    rec = record(tmp, [os.path.join(SCENARIOS, "meta_ops"), tmp])
+    assert rec.rc == 0, rec.stderr
+    v = dict((k, int(n)) for k, n in (line.split() for line in rec.stdout.splitlines()))
+    sub = os.path.join(tmp, "sub")
+    f, g = os.path.join(sub, "f"), os.path.join(sub, "g")
+    assert rec.one(op="mkdirat", path=sub)["dirfd"] == v["dir"]
+    # the stat family: dev/ino as the kernel wrote them to the program
+    st = rec.one(op="newfstatat", path=f)
+    sx = rec.one(op="statx", path=f)
+    assert (st["dev"], st["ino"]) == (sx["dev"], sx["ino"]) == stat_id(g), (st, sx)  # g: exchanged since
+    ex = rec.one(op="renameat2", path=f)
+    assert ex["path2"] == g and ex["flags"] == ["RENAME_EXCHANGE"], ex
+    assert rec.one(op="linkat", path=f)["path2"] == os.path.join(sub, "h")
+    assert rec.one(op="symlinkat", path=os.path.join(sub, "s"))["target"] == "f"
+    assert rec.one(op="fchmodat", path=f)["mode"] == 0o600
+    ft = rec.one(op="ftruncate", fd=v["fd"])
+    assert ft["path"] == g and ft["length"] == 3 and (ft["dev"], ft["ino"]) == stat_id(g), ft
+    assert rec.one(op="utimensat", fd=v["fd"])["path"] == g  # futimens: no path, the fd's file
+    assert rec.where(op="unlinkat", path=os.path.join(sub, "h")) and rec.where(op="unlinkat", path=os.path.join(sub, "s"))
+    assert rec.one(op="fchdir", fd=v["dir"])["path"] == tmp
+    assert rec.one(op="chdir", path_arg="sub")["path"] == sub
+    assert rec.one(op="access", path_arg="f")["path"] == f  # relative to the new cwd
+    assert rec.one(op="umask", mask=0o027)
+    assert rec.one(op="unshare")["flags"] == ["CLONE_FS"]
+    sock = rec.one(op="socket", fd=v["socket"])
+    assert sock["path"] == "socket:[%d]" % sock["ino"] and sock["cloexec"] is True, sock
+    assert rec.one(op="eventfd2", fd=v["eventfd"])["cloexec"] is False
+    mfd = rec.one(op="memfd_create", fd=v["memfd"])
+    assert mfd["target"] == "probe-memfd" and mfd["cloexec"] is True, mfd
+    assert rec.one(op="pidfd_open", fd=v["pidfd"])["cloexec"] is True
 
 
 @test

@@ -1,0 +1,235 @@
+#include "syscalls.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define N -1 /* no such argument */
+#define CWD PROBE_DIRFD_CWD
+#define R PROBE_SC_RECORD
+#define STAT PROBE_STAT_STAT
+#define STATX PROBE_STAT_STATX
+
+/* path, its dirfd, path2, its dirfd, fd, stat buffer, its kind, flags */
+#define LAYOUT(p, d, p2, d2, fd, sb, kind, flags)                              \
+	{ p, d, p2, d2, fd, sb, kind, flags }
+/* Recorded by a record of its own (open, exec, read...), not generically. */
+#define OWN LAYOUT(N, N, N, N, N, N, 0, 0)
+/* A path relative to the cwd in argument p. */
+#define PATH(p) LAYOUT(p, CWD, N, N, N, N, 0, R)
+/* A path in argument p relative to the dirfd in argument d. */
+#define PATH_AT(d, p) LAYOUT(p, d, N, N, N, N, 0, R)
+/* An fd in argument fd. */
+#define FD(fd) LAYOUT(N, N, N, N, fd, N, 0, R)
+/* No file at all: process state. */
+#define STATE LAYOUT(N, N, N, N, N, N, 0, R)
+/* Returns a new fd. */
+#define NEW_FD LAYOUT(N, N, N, N, N, N, 0, R | PROBE_SC_NEW_FD)
+
+static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
+	/* recorded by records of their own */
+	[SYS_read] = { "read", OWN, {} },
+	[SYS_write] = { "write", OWN, {} },
+	[SYS_open] = { "open", OWN, {} },
+	[SYS_close] = { "close", OWN, {} },
+	[SYS_mmap] = { "mmap", OWN, {} },
+	[SYS_pread64] = { "pread64", OWN, {} },
+	[SYS_pwrite64] = { "pwrite64", OWN, {} },
+	[SYS_readv] = { "readv", OWN, {} },
+	[SYS_writev] = { "writev", OWN, {} },
+	[SYS_pipe] = { "pipe", OWN, {} },
+	[SYS_dup] = { "dup", OWN, {} },
+	[SYS_dup2] = { "dup2", OWN, {} },
+	[SYS_sendfile] = { "sendfile", OWN, {} },
+	[SYS_clone] = { "clone", OWN, {} },
+	[SYS_fork] = { "fork", OWN, {} },
+	[SYS_vfork] = { "vfork", OWN, {} },
+	[SYS_execve] = { "execve", OWN, {} },
+	[SYS_fcntl] = { "fcntl", OWN, {} },
+	[SYS_creat] = { "creat", OWN, {} },
+	[SYS_openat] = { "openat", OWN, {} },
+	[SYS_splice] = { "splice", OWN, {} },
+	[SYS_dup3] = { "dup3", OWN, {} },
+	[SYS_pipe2] = { "pipe2", OWN, {} },
+	[SYS_preadv] = { "preadv", OWN, {} },
+	[SYS_pwritev] = { "pwritev", OWN, {} },
+	[SYS_execveat] = { "execveat", OWN, {} },
+	[SYS_copy_file_range] = { "copy_file_range", OWN, {} },
+	[SYS_preadv2] = { "preadv2", OWN, {} },
+	[SYS_pwritev2] = { "pwritev2", OWN, {} },
+	[SYS_clone3] = { "clone3", OWN, {} },
+	[SYS_close_range] = { "close_range", OWN, {} },
+	[SYS_openat2] = { "openat2", OWN, {} },
+
+	/* metadata reads */
+	[SYS_stat] = { "stat", LAYOUT(0, CWD, N, N, N, 1, STAT, R), {} },
+	[SYS_fstat] = { "fstat", LAYOUT(N, N, N, N, 0, 1, STAT, R), {} },
+	[SYS_lstat] = { "lstat", LAYOUT(0, CWD, N, N, N, 1, STAT, R), {} },
+	[SYS_newfstatat] = { "newfstatat",
+			     LAYOUT(1, 0, N, N, N, 2, STAT, R),
+			     { [3] = { "flags", ARG_AT_FLAGS } } },
+	[SYS_statx] = { "statx", LAYOUT(1, 0, N, N, N, 4, STATX, R),
+			{ [2] = { "flags", ARG_AT_FLAGS },
+			  [3] = { "mask", ARG_HEX } } },
+	[SYS_access] = { "access", PATH(0), { [1] = { "mode", ARG_UINT } } },
+	[SYS_faccessat] = { "faccessat", PATH_AT(0, 1),
+			    { [2] = { "mode", ARG_UINT } } },
+	[SYS_faccessat2] = { "faccessat2", PATH_AT(0, 1),
+			     { [2] = { "mode", ARG_UINT },
+			       [3] = { "flags", ARG_AT_FLAGS } } },
+	[SYS_readlink] = { "readlink", PATH(0), {} },
+	[SYS_readlinkat] = { "readlinkat", PATH_AT(0, 1), {} },
+	[SYS_getdents64] = { "getdents64", FD(0), {} },
+	[SYS_statfs] = { "statfs", PATH(0), {} },
+	[SYS_fstatfs] = { "fstatfs", FD(0), {} },
+	[SYS_getxattr] = { "getxattr", PATH(0), {} },
+	[SYS_lgetxattr] = { "lgetxattr", PATH(0), {} },
+	[SYS_fgetxattr] = { "fgetxattr", FD(0), {} },
+	[SYS_listxattr] = { "listxattr", PATH(0), {} },
+	[SYS_llistxattr] = { "llistxattr", PATH(0), {} },
+	[SYS_flistxattr] = { "flistxattr", FD(0), {} },
+
+	/* metadata and namespace changes */
+	[SYS_mkdir] = { "mkdir", PATH(0), { [1] = { "mode", ARG_MODE } } },
+	[SYS_mkdirat] = { "mkdirat", PATH_AT(0, 1),
+			  { [2] = { "mode", ARG_MODE } } },
+	[SYS_mknod] = { "mknod", PATH(0),
+			{ [1] = { "mode", ARG_MODE }, [2] = { "dev", ARG_HEX } } },
+	[SYS_mknodat] = { "mknodat", PATH_AT(0, 1),
+			  { [2] = { "mode", ARG_MODE },
+			    [3] = { "dev", ARG_HEX } } },
+	[SYS_rmdir] = { "rmdir", PATH(0), {} },
+	[SYS_unlink] = { "unlink", PATH(0), {} },
+	[SYS_unlinkat] = { "unlinkat", PATH_AT(0, 1),
+			   { [2] = { "flags", ARG_AT_FLAGS } } },
+	[SYS_rename] = { "rename", LAYOUT(0, CWD, 1, CWD, N, N, 0, R), {} },
+	[SYS_renameat] = { "renameat", LAYOUT(1, 0, 3, 2, N, N, 0, R), {} },
+	[SYS_renameat2] = { "renameat2", LAYOUT(1, 0, 3, 2, N, N, 0, R),
+			    { [4] = { "flags", ARG_RENAME_FLAGS } } },
+	[SYS_link] = { "link", LAYOUT(0, CWD, 1, CWD, N, N, 0, R), {} },
+	[SYS_linkat] = { "linkat", LAYOUT(1, 0, 3, 2, N, N, 0, R),
+			 { [4] = { "flags", ARG_AT_FLAGS } } },
+	/* path: the link made; path2: its target, text kept as it is */
+	[SYS_symlink] = { "symlink",
+			  LAYOUT(1, CWD, 0, N, N, N, 0, R | PROBE_SC_LITERAL2),
+			  {} },
+	[SYS_symlinkat] = { "symlinkat",
+			    LAYOUT(2, 1, 0, N, N, N, 0, R | PROBE_SC_LITERAL2),
+			    {} },
+	[SYS_truncate] = { "truncate", PATH(0),
+			   { [1] = { "length", ARG_INT } } },
+	[SYS_ftruncate] = { "ftruncate", FD(0),
+			    { [1] = { "length", ARG_INT } } },
+	[SYS_chmod] = { "chmod", PATH(0), { [1] = { "mode", ARG_MODE } } },
+	[SYS_fchmod] = { "fchmod", FD(0), { [1] = { "mode", ARG_MODE } } },
+	[SYS_fchmodat] = { "fchmodat", PATH_AT(0, 1),
+			   { [2] = { "mode", ARG_MODE } } },
+	[SYS_chown] = { "chown", PATH(0),
+			{ [1] = { "uid", ARG_INT }, [2] = { "gid", ARG_INT } } },
+	[SYS_fchown] = { "fchown", FD(0),
+			 { [1] = { "uid", ARG_INT }, [2] = { "gid", ARG_INT } } },
+	[SYS_lchown] = { "lchown", PATH(0),
+			 { [1] = { "uid", ARG_INT }, [2] = { "gid", ARG_INT } } },
+	[SYS_fchownat] = { "fchownat", PATH_AT(0, 1),
+			   { [2] = { "uid", ARG_INT },
+			     [3] = { "gid", ARG_INT },
+			     [4] = { "flags", ARG_AT_FLAGS } } },
+	/* utimensat(fd, NULL, ...) changes fd's file: the base is then the
+	 * dirfd's own path */
+	[SYS_utimensat] = { "utimensat", PATH_AT(0, 1),
+			    { [3] = { "flags", ARG_AT_FLAGS } } },
+	[SYS_futimesat] = { "futimesat", PATH_AT(0, 1), {} },
+	[SYS_utime] = { "utime", PATH(0), {} },
+	[SYS_utimes] = { "utimes", PATH(0), {} },
+	[SYS_setxattr] = { "setxattr", PATH(0),
+			   { [4] = { "flags", ARG_UINT } } },
+	[SYS_lsetxattr] = { "lsetxattr", PATH(0),
+			    { [4] = { "flags", ARG_UINT } } },
+	[SYS_fsetxattr] = { "fsetxattr", FD(0),
+			    { [4] = { "flags", ARG_UINT } } },
+	[SYS_removexattr] = { "removexattr", PATH(0), {} },
+	[SYS_lremovexattr] = { "lremovexattr", PATH(0), {} },
+	[SYS_fremovexattr] = { "fremovexattr", FD(0), {} },
+	[SYS_name_to_handle_at] = { "name_to_handle_at", PATH_AT(0, 1),
+				    { [4] = { "flags", ARG_AT_FLAGS } } },
+
+	/* process state */
+	[SYS_chdir] = { "chdir", PATH(0), {} },
+	[SYS_fchdir] = { "fchdir", FD(0), {} },
+	[SYS_chroot] = { "chroot", PATH(0), {} },
+	[SYS_umask] = { "umask", STATE, { [0] = { "mask", ARG_MODE } } },
+	[SYS_unshare] = { "unshare", STATE,
+			  { [0] = { "flags", ARG_CLONE_FLAGS } } },
+	[SYS_setuid] = { "setuid", STATE, { [0] = { "uid", ARG_INT } } },
+	[SYS_setgid] = { "setgid", STATE, { [0] = { "gid", ARG_INT } } },
+	[SYS_setreuid] = { "setreuid", STATE,
+			   { [0] = { "ruid", ARG_INT },
+			     [1] = { "euid", ARG_INT } } },
+	[SYS_setregid] = { "setregid", STATE,
+			   { [0] = { "rgid", ARG_INT },
+			     [1] = { "egid", ARG_INT } } },
+	[SYS_setresuid] = { "setresuid", STATE,
+			    { [0] = { "ruid", ARG_INT },
+			      [1] = { "euid", ARG_INT },
+			      [2] = { "suid", ARG_INT } } },
+	[SYS_setresgid] = { "setresgid", STATE,
+			    { [0] = { "rgid", ARG_INT },
+			      [1] = { "egid", ARG_INT },
+			      [2] = { "sgid", ARG_INT } } },
+	[SYS_setfsuid] = { "setfsuid", STATE, { [0] = { "uid", ARG_INT } } },
+	[SYS_setfsgid] = { "setfsgid", STATE, { [0] = { "gid", ARG_INT } } },
+	[SYS_setgroups] = { "setgroups", STATE,
+			    { [0] = { "count", ARG_INT } } },
+
+	/* makers of new fds */
+	[SYS_socket] = { "socket", NEW_FD,
+			 { [0] = { "domain", ARG_INT },
+			   [1] = { "sock_type", ARG_UINT },
+			   [2] = { "protocol", ARG_INT } } },
+	[SYS_accept] = { "accept", NEW_FD, { [0] = { "listen_fd", ARG_INT } } },
+	[SYS_accept4] = { "accept4", NEW_FD,
+			  { [0] = { "listen_fd", ARG_INT },
+			    [3] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_eventfd] = { "eventfd", NEW_FD, { [0] = { "initval", ARG_UINT } } },
+	[SYS_eventfd2] = { "eventfd2", NEW_FD,
+			   { [0] = { "initval", ARG_UINT },
+			     [1] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_signalfd] = { "signalfd", NEW_FD, { [0] = { "ufd", ARG_INT } } },
+	[SYS_signalfd4] = { "signalfd4", NEW_FD,
+			    { [0] = { "ufd", ARG_INT },
+			      [3] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_timerfd_create] = { "timerfd_create", NEW_FD,
+				 { [0] = { "clockid", ARG_INT },
+				   [1] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_epoll_create] = { "epoll_create", NEW_FD,
+			       { [0] = { "size_hint", ARG_INT } } },
+	[SYS_epoll_create1] = { "epoll_create1", NEW_FD,
+				{ [0] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_inotify_init] = { "inotify_init", NEW_FD, {} },
+	[SYS_inotify_init1] = { "inotify_init1", NEW_FD,
+				{ [0] = { "flags", ARG_OPEN_FLAGS } } },
+	[SYS_pidfd_open] = { "pidfd_open", NEW_FD,
+			     { [0] = { "target_pid", ARG_INT },
+			       [1] = { "flags", ARG_UINT } } },
+	/* path2: the memfd's name, text */
+	[SYS_memfd_create] = { "memfd_create",
+			       LAYOUT(N, N, 0, N, N, N, 0,
+				      R | PROBE_SC_NEW_FD | PROBE_SC_LITERAL2),
+			       { [1] = { "flags", ARG_UINT } } },
+	[SYS_open_by_handle_at] = { "open_by_handle_at", NEW_FD,
+				    { [0] = { "mount_fd", ARG_INT },
+				      [2] = { "flags", ARG_OPEN_FLAGS } } },
+};
+
+const struct syscall_info *syscall_info(uint32_t nr)
+{
+	if (nr >= PROBE_NR_SYSCALLS || !table[nr].name)
+		return NULL;
+	return &table[nr];
+}
+
+void syscall_layouts(struct probe_sc_layout *out)
+{
+	for (unsigned nr = 0; nr < PROBE_NR_SYSCALLS; nr++)
+		out[nr] = table[nr].layout;
+}

@@ -1,0 +1,44 @@
+/*
+ * The one table of syscalls: each one's name, how the BPF side reads its
+ * arguments (struct probe_sc_layout, handed to it at load), and how the
+ * exporters name and show its other arguments.  x86_64 numbers.
+ */
+#ifndef PROBE_SYSCALLS_H
+#define PROBE_SYSCALLS_H
+
+#include <linux/types.h>
+#include <stdint.h>
+
+#include "probe_abi.h"
+
+/* How an exporter shows an argument. */
+enum arg_format {
+	ARG_NONE = 0, /* not shown (a path, an fd, a buffer) */
+	ARG_INT, /* a signed int */
+	ARG_UINT, /* an unsigned number */
+	ARG_MODE, /* a file mode, as a number */
+	ARG_AT_FLAGS, /* AT_* names */
+	ARG_RENAME_FLAGS, /* RENAME_* names */
+	ARG_CLONE_FLAGS, /* CLONE_* names */
+	ARG_OPEN_FLAGS, /* O_* names (also SOCK_*, EFD_*, TFD_* CLOEXEC) */
+	ARG_HEX, /* a number shown as it is, for masks and types */
+};
+
+struct syscall_arg {
+	const char *name;
+	enum arg_format format;
+};
+
+struct syscall_info {
+	const char *name;
+	struct probe_sc_layout layout;
+	struct syscall_arg arg[6];
+};
+
+/* The entry for nr, or NULL for a syscall the table lacks. */
+const struct syscall_info *syscall_info(uint32_t nr);
+
+/* Fill the BPF side's table (PROBE_NR_SYSCALLS entries). */
+void syscall_layouts(struct probe_sc_layout *out);
+
+#endif
