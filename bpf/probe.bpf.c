@@ -122,6 +122,7 @@ struct use_seen {
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 65536);
 	__type(key, struct use_key);
 	__type(value, struct use_seen);

@@ -21,7 +21,7 @@ mutations=(
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"
 	"dirfd-arg#bpf/probe.bpf.c#s/rec->dirfd = regs->di;/rec->dirfd = AT_FDCWD;/#open_relative_to_dirfd"
-	"lost-located#user/merge.c#s/if (h->seq > m->next_seq\[h->cpu\])/if (0 \&\& h->seq > m->next_seq[h->cpu])/#losses_are_counted_and_located"
+	"lost-located#user/merge.c#s/if (h->seq > q->next_seq)/if (0 \&\& h->seq > q->next_seq)/#losses_are_counted_and_located"
 	"use-dedup#bpf/probe.bpf.c#s/if (seen->access \& access)/if (0 \&\& seen->access \& access)/#first_read_and_write_once_per_description"
 	"use-reuse#bpf/probe.bpf.c#s/\t\t\tforget_uses(file);/\t\t\t(void)forget_uses;/#first_read_and_write_once_per_description"
 	"pipe-fds#bpf/probe.bpf.c#s/rec->fds\[1\] = fds\[1\];/rec->fds[1] = fds[0];/#fd_table_operations"
