@@ -26,6 +26,8 @@ mutations=(
 	"use-reuse#bpf/probe.bpf.c#s/\t\t\tforget_uses(file);/\t\t\t(void)forget_uses;/#first_read_and_write_once_per_description"
 	"pipe-fds#bpf/probe.bpf.c#s/rec->fds\[1\] = fds\[1\];/rec->fds[1] = fds[0];/#fd_table_operations"
 	"fdop-args#bpf/probe.bpf.c#s/rec->arg2 = regs->dx;/rec->arg2 = regs->si;/#fd_table_operations"
+	"model-share#user/model.c#s/if (r->share \& PROBE_SHARE_FILES) {/if (0 \&\& (r->share \& PROBE_SHARE_FILES)) {/#fd_tables_shared_and_copied"
+	"model-unshare#user/model.c#s/else if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FILES))/else if (0)/#fd_tables_shared_and_copied"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
 )
 

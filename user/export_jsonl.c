@@ -370,26 +370,6 @@ static void syscall_arg(struct json *j, const struct syscall_arg *a,
 }
 
 /*
- * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
- * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
- * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one.
- */
-static bool new_fd_cloexec(const struct syscall_info *info,
-			   const struct probe_syscall *r)
-{
-	if (r->nr == SYS_memfd_create)
-		return r->args[1] & 1;
-	if (r->nr == SYS_pidfd_open)
-		return true;
-	for (int i = 0; i < 6; i++)
-		if ((info->arg[i].format == ARG_OPEN_FLAGS ||
-		     r->nr == SYS_socket) &&
-		    (r->args[i] & O_CLOEXEC))
-			return true;
-	return false;
-}
-
-/*
  * Every other syscall, named after itself, with the arguments its table
  * entry names: path (absolute) and path_arg (as passed), path2 likewise,
  * fd and the file's path for an fd it acts on or returns, and dev/ino
@@ -435,7 +415,7 @@ static void export_syscall(struct json *j, const struct probe_syscall *r)
 	for (int i = 0; i < 6; i++)
 		syscall_arg(j, &info->arg[i], r->args[i]);
 	if (l->flags & PROBE_SC_NEW_FD)
-		json_bool(j, "cloexec", new_fd_cloexec(info, r));
+		json_bool(j, "cloexec", syscall_new_fd_cloexec(r));
 	if (r->has_inode)
 		inode(j, "", &r->inode);
 	incomplete(j, r->rflags);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "model.h"
 #include "names.h"
 #include "records.h"
 #include "strset.h"
@@ -23,6 +24,7 @@ struct summary {
 	struct strset data_read, data_written; /* first uses */
 	bool root_exited;
 	int root_status;
+	struct model *model;
 };
 
 static void add_process(struct summary *s, __u32 pid, __u64 start_ns)
@@ -36,6 +38,7 @@ static void add_process(struct summary *s, __u32 pid, __u64 start_ns)
 
 static void count(struct summary *s, const struct probe_hdr *h, __u32 root)
 {
+	model_apply(s->model, h);
 	if (h->type <= PROBE_REC_TRAILER)
 		s->by_type[h->type]++;
 	if (!s->first_ts || h->ts_ns < s->first_ts)
@@ -209,6 +212,16 @@ static void print_summary(const char *path, const struct log_reader *log,
 	       "written\n",
 	       "files", s->read.count, s->written.count, s->data_read.count,
 	       s->data_written.count);
+	{
+		const struct model_stats *ms = model_stats(s->model);
+
+		printf("%-11s%llu first uses checked: %llu agree, %llu "
+		       "disagree, %llu of fds opened before the recording\n",
+		       "fd model", (unsigned long long)ms->uses,
+		       (unsigned long long)ms->agree,
+		       (unsigned long long)ms->disagree,
+		       (unsigned long long)ms->unknown);
+	}
 	print_losses(log, s->lost);
 	if (!t && log_torn_bytes(log))
 		printf("%-11s%" PRIu64 " bytes of a last record cut short\n",
@@ -268,6 +281,7 @@ int cmd_info(int argc, char **argv)
 	if (!log)
 		die(EXIT_USAGE, "%s", err);
 	memset(&s, 0, sizeof(s));
+	s.model = model_new();
 	while ((n = log_next(log, &rec)) == LOG_RECORD)
 		count(&s, rec, log_header(log)->root_pid);
 	if (n == LOG_ERROR)
@@ -278,6 +292,7 @@ int cmd_info(int argc, char **argv)
 	strset_free(&s.written);
 	strset_free(&s.data_read);
 	strset_free(&s.data_written);
+	model_free(s.model);
 	log_close(log);
 	return 0;
 }

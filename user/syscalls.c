@@ -1,5 +1,6 @@
 #include "syscalls.h"
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -232,4 +233,25 @@ void syscall_layouts(struct probe_sc_layout *out)
 {
 	for (unsigned nr = 0; nr < PROBE_NR_SYSCALLS; nr++)
 		out[nr] = table[nr].layout;
+}
+
+/*
+ * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
+ * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
+ * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one.
+ */
+bool syscall_new_fd_cloexec(const struct probe_syscall *r)
+{
+	const struct syscall_info *info = syscall_info(r->nr);
+
+	if (r->nr == SYS_memfd_create)
+		return r->args[1] & 1;
+	if (r->nr == SYS_pidfd_open)
+		return true;
+	for (int i = 0; info && i < 6; i++)
+		if ((info->arg[i].format == ARG_OPEN_FLAGS ||
+		     r->nr == SYS_socket) &&
+		    (r->args[i] & O_CLOEXEC))
+			return true;
+	return false;
 }

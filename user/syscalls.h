@@ -7,6 +7,7 @@
 #define PROBE_SYSCALLS_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "probe_abi.h"
@@ -37,6 +38,9 @@ struct syscall_info {
 
 /* The entry for nr, or NULL for a syscall the table lacks. */
 const struct syscall_info *syscall_info(uint32_t nr);
+
+/* Whether a syscall that made a new fd made it close-on-exec. */
+bool syscall_new_fd_cloexec(const struct probe_syscall *r);
 
 /* Fill the BPF side's table (PROBE_NR_SYSCALLS entries). */
 void syscall_layouts(struct probe_sc_layout *out);

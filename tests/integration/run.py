@@ -43,6 +43,7 @@ class Recording:
         self.stdout = proc.stdout
         self.stderr = proc.stderr
         self.ops = export_ops(log)
+        self.model = model_check(log)
 
     def where(self, **match):
         """The ops whose fields equal every given value."""
@@ -58,6 +59,17 @@ def no_duplicate_keys(pairs):
     keys = [k for k, _ in pairs]
     assert len(keys) == len(set(keys)), "a JSON line repeats a key: %r" % keys
     return dict(pairs)
+
+
+def model_check(log):
+    """The fd model's check of the log: it must never disagree with the
+    kernel about which file an fd refers to."""
+    info = subprocess.run([PROBE, "info", log], capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    line = [l for l in info.stdout.splitlines() if l.startswith("fd model")][0]
+    uses, agree, disagree, unknown = (int(w) for w in line.replace(",", " ").split() if w.isdigit())
+    assert disagree == 0, "the fd model disagrees with the kernel: " + line
+    return {"uses": uses, "agree": agree, "unknown": unknown}
 
 
 def export_ops(log):
@@ -347,6 +359,27 @@ def metadata_and_process_state(tmp):
     mfd = rec.one(op="memfd_create", fd=v["memfd"])
     assert mfd["target"] == "probe-memfd" and mfd["cloexec"] is True, mfd
     assert rec.one(op="pidfd_open", fd=v["pidfd"])["cloexec"] is True
+
+
+@test
+def fd_tables_shared_and_copied(tmp):
+    files = []
+    for name in "ABCD":
+        files.append(os.path.join(tmp, name))
+        with open(files[-1], "w") as f:
+            f.write(name)
+    rec = record(tmp, [os.path.join(SCENARIOS, "shared_fds"), *files])
+    assert rec.rc == 0, rec.stderr
+    pid = rec.ops[0]["pid"]
+    clones = rec.where(op="clone", pid=pid)
+    assert [c["share_files"] for c in clones] == [True, False, True], clones
+    assert not any(c["share_vm"] for c in clones), clones
+    # the parent's reads, each through an fd only the right model knows
+    reads = [(op["path"], op["fd"]) for op in rec.where(op="read", pid=pid) if op["path"] in files]
+    a = rec.where(op="open", pid=pid, path=files[0])[0]["fd"]
+    assert reads == [(files[1], a + 1), (files[0], a + 2), (files[0], a + 3), (files[0], a + 4)], reads
+    # every use was checked, none of them against an fd the model lacked
+    assert rec.model["unknown"] == 0 and rec.model["agree"] == rec.model["uses"], rec.model
 
 
 @test

@@ -1,0 +1,420 @@
+#include "model.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "syscalls.h"
+#include "util.h"
+
+/* What an fd refers to. */
+struct fd_entry {
+	bool seen; /* opened or closed while recording */
+	bool open;
+	bool cloexec;
+	bool known; /* dev and ino are known (a pipe's are not, at first) */
+	__u64 dev, ino; /* the kernel's dev_t, as the records carry it */
+};
+
+/* One files_struct. */
+struct fd_table {
+	unsigned refs; /* tasks that use it */
+	bool partial; /* it existed before the recording saw it */
+	size_t cap;
+	struct fd_entry *fd;
+};
+
+struct task {
+	__u32 tid; /* 0: empty slot; TOMBSTONE: removed */
+	struct fd_table *files;
+};
+
+#define TOMBSTONE 0xffffffffU
+
+struct model {
+	struct task *tasks; /* open addressing by tid */
+	size_t cap, used; /* used counts tombstones too */
+	struct model_stats stats;
+};
+
+/* ---- fd tables ---- */
+
+static struct fd_table *table_new(bool partial)
+{
+	struct fd_table *t = xmalloc(sizeof(*t));
+
+	memset(t, 0, sizeof(*t));
+	t->refs = 1;
+	t->partial = partial;
+	return t;
+}
+
+static struct fd_table *table_copy(const struct fd_table *from)
+{
+	struct fd_table *t = table_new(from->partial);
+
+	t->cap = from->cap;
+	t->fd = xmalloc(t->cap * sizeof(t->fd[0]) + 1);
+	memcpy(t->fd, from->fd, t->cap * sizeof(t->fd[0]));
+	return t;
+}
+
+static void table_put(struct fd_table *t)
+{
+	if (t && --t->refs == 0) {
+		free(t->fd);
+		free(t);
+	}
+}
+
+static struct fd_entry *table_slot(struct fd_table *t, long fd)
+{
+	if (fd < 0 || fd > (1L << 20))
+		return NULL;
+	if ((size_t)fd >= t->cap) {
+		size_t cap = t->cap ? t->cap : 16;
+
+		while (cap <= (size_t)fd)
+			cap *= 2;
+		t->fd = xrealloc(t->fd, cap * sizeof(t->fd[0]));
+		memset(t->fd + t->cap, 0, (cap - t->cap) * sizeof(t->fd[0]));
+		t->cap = cap;
+	}
+	return &t->fd[fd];
+}
+
+static const struct fd_entry *table_get(const struct fd_table *t, long fd)
+{
+	if (fd < 0 || (size_t)fd >= t->cap || !t->fd[fd].open)
+		return NULL;
+	return &t->fd[fd];
+}
+
+/* ---- tasks ---- */
+
+static size_t slot_of(const struct model *m, __u32 tid)
+{
+	return (tid * 2654435761U) & (m->cap - 1);
+}
+
+static struct task *task_find(struct model *m, __u32 tid)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = slot_of(m, tid);; i = (i + 1) & (m->cap - 1)) {
+		if (m->tasks[i].tid == tid)
+			return &m->tasks[i];
+		if (m->tasks[i].tid == 0)
+			return NULL;
+	}
+}
+
+static void grow(struct model *m)
+{
+	struct task *old = m->tasks;
+	size_t cap = m->cap;
+
+	m->cap = cap ? cap * 2 : 256;
+	m->tasks = xmalloc(m->cap * sizeof(m->tasks[0]));
+	memset(m->tasks, 0, m->cap * sizeof(m->tasks[0]));
+	m->used = 0;
+	for (size_t i = 0; i < cap; i++) {
+		if (old[i].tid && old[i].tid != TOMBSTONE) {
+			size_t j = slot_of(m, old[i].tid);
+
+			while (m->tasks[j].tid)
+				j = (j + 1) & (m->cap - 1);
+			m->tasks[j] = old[i];
+			m->used++;
+		}
+	}
+	free(old);
+}
+
+/* A task the model has not seen begin: its fd table is partial. */
+static struct task *task_add(struct model *m, __u32 tid,
+			     struct fd_table *files)
+{
+	size_t i;
+
+	if ((m->used + 1) * 2 > m->cap)
+		grow(m);
+	for (i = slot_of(m, tid); m->tasks[i].tid && m->tasks[i].tid != TOMBSTONE;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->tasks[i].tid)
+		m->used++;
+	m->tasks[i].tid = tid;
+	m->tasks[i].files = files;
+	return &m->tasks[i];
+}
+
+static struct task *task_get(struct model *m, __u32 tid)
+{
+	struct task *t = task_find(m, tid);
+
+	return t ? t : task_add(m, tid, table_new(true));
+}
+
+static void task_remove(struct model *m, struct task *t)
+{
+	table_put(t->files);
+	t->files = NULL;
+	t->tid = TOMBSTONE;
+	(void)m;
+}
+
+/* The task stops sharing its table: it gets a copy (unshare_files()). */
+static void unshare_files(struct task *t)
+{
+	struct fd_table *copy;
+
+	if (t->files->refs == 1)
+		return;
+	copy = table_copy(t->files);
+	table_put(t->files);
+	t->files = copy;
+}
+
+/* ---- records ---- */
+
+static void set_fd(struct task *t, long fd, bool cloexec, bool known,
+		   __u64 dev, __u64 ino)
+{
+	struct fd_entry *e = table_slot(t->files, fd);
+
+	if (e)
+		*e = (struct fd_entry){ true, true, cloexec, known, dev, ino };
+}
+
+static void close_fd(struct task *t, long fd)
+{
+	struct fd_entry *e = table_slot(t->files, fd);
+
+	if (e) {
+		e->open = false;
+		e->seen = true;
+	}
+}
+
+static void dup_fd(struct task *t, long from, long to, bool cloexec)
+{
+	const struct fd_entry *e = table_get(t->files, from);
+	struct fd_entry copy;
+
+	if (!e) { /* an fd the recording never saw open */
+		close_fd(t, to);
+		return;
+	}
+	copy = *e;
+	copy.cloexec = cloexec;
+	*table_slot(t->files, to) = copy;
+}
+
+static void apply_clone(struct model *m, const struct probe_clone *r)
+{
+	struct task *parent = task_get(m, r->hdr.tid), *child;
+	struct fd_table *files;
+
+	if (r->share & PROBE_SHARE_FILES) {
+		files = parent->files;
+		files->refs++;
+	} else {
+		files = table_copy(parent->files);
+	}
+	child = task_find(m, r->child_tid);
+	if (child) { /* seen before its clone record: replace its guess */
+		table_put(child->files);
+		child->files = files;
+	} else {
+		task_add(m, r->child_tid, files);
+	}
+}
+
+/* execve: a shared table is copied first, then close-on-exec fds go. */
+static void apply_exec(struct model *m, const struct probe_exec *r)
+{
+	struct task *t;
+
+	if (r->ret < 0)
+		return;
+	t = task_get(m, r->old_tid ? r->old_tid : r->hdr.tid);
+	if (r->old_tid) { /* a thread's exec: it takes the leader's tid */
+		struct fd_table *files = t->files;
+
+		t->tid = TOMBSTONE;
+		t = task_find(m, r->hdr.tid);
+		if (t)
+			task_remove(m, t);
+		t = task_add(m, r->hdr.tid, files);
+	}
+	unshare_files(t);
+	for (size_t fd = 0; fd < t->files->cap; fd++)
+		if (t->files->fd[fd].open && t->files->fd[fd].cloexec)
+			close_fd(t, fd);
+}
+
+static void apply_fdop(struct model *m, const struct probe_fdop *r)
+{
+	struct task *t = task_get(m, r->hdr.tid);
+	__u32 first = r->fd, last = r->arg1;
+
+	if (r->ret < 0)
+		return;
+	switch (r->nr) {
+	case SYS_dup:
+		dup_fd(t, r->fd, r->ret, false);
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		if (r->fd != (long)r->arg1) /* dup2(fd, fd) changes nothing */
+			dup_fd(t, r->fd, r->arg1,
+			       r->nr == SYS_dup3 && (r->arg2 & O_CLOEXEC));
+		break;
+	case SYS_fcntl:
+		if (r->arg1 == F_DUPFD || r->arg1 == F_DUPFD_CLOEXEC)
+			dup_fd(t, r->fd, r->ret, r->arg1 == F_DUPFD_CLOEXEC);
+		else if (r->arg1 == F_SETFD && table_get(t->files, r->fd))
+			table_slot(t->files, r->fd)->cloexec =
+				r->arg2 & FD_CLOEXEC;
+		break;
+	case SYS_close_range:
+		if (r->arg2 & 2) /* CLOSE_RANGE_UNSHARE */
+			unshare_files(t);
+		for (__u64 fd = first; fd <= last && fd < t->files->cap; fd++) {
+			if (r->arg2 & 4) /* CLOSE_RANGE_CLOEXEC */
+				t->files->fd[fd].cloexec = true;
+			else
+				close_fd(t, fd);
+		}
+		break;
+	case SYS_pipe:
+	case SYS_pipe2: {
+		bool cloexec = r->nr == SYS_pipe2 && (r->arg1 & O_CLOEXEC);
+
+		set_fd(t, r->fds[0], cloexec, false, 0, 0);
+		set_fd(t, r->fds[1], cloexec, false, 0, 0);
+		break;
+	}
+	}
+}
+
+static void apply_syscall(struct model *m, const struct probe_syscall *r)
+{
+	const struct syscall_info *info = syscall_info(r->nr);
+	struct task *t;
+
+	if (!info || r->ret < 0)
+		return;
+	t = task_get(m, r->hdr.tid);
+	if ((info->layout.flags & PROBE_SC_NEW_FD))
+		set_fd(t, r->ret, syscall_new_fd_cloexec(r), r->has_inode,
+		       r->inode.dev, r->inode.ino);
+	else if (r->nr == SYS_unshare && (r->args[0] & CLONE_FILES))
+		unshare_files(t);
+}
+
+/* A first read or write: does the model's file for the fd agree? */
+static void check_use(struct model *m, const struct probe_use *r)
+{
+	struct task *t = task_get(m, r->hdr.tid);
+	const struct fd_entry *e = table_get(t->files, r->fd);
+
+	m->stats.uses++;
+	if (!e) {
+		/* Only an fd this recording never saw opened or closed may
+		 * be one from before it. */
+		if (t->files->partial && !(r->fd >= 0 &&
+					   (size_t)r->fd < t->files->cap &&
+					   t->files->fd[r->fd].seen))
+			m->stats.unknown++;
+		else
+			m->stats.disagree++;
+		return;
+	}
+	if (!e->known) { /* a pipe or socket end: now its inode is known */
+		struct fd_entry *w = table_slot(t->files, r->fd);
+
+		w->known = true;
+		w->dev = r->inode.dev;
+		w->ino = r->inode.ino;
+		m->stats.agree++;
+		return;
+	}
+	if (e->dev == r->inode.dev && e->ino == r->inode.ino)
+		m->stats.agree++;
+	else
+		m->stats.disagree++;
+}
+
+void model_apply(struct model *m, const struct probe_hdr *rec)
+{
+	switch (rec->type) {
+	case PROBE_REC_CLONE:
+		apply_clone(m, (const void *)rec);
+		break;
+	case PROBE_REC_EXEC:
+		apply_exec(m, (const void *)rec);
+		break;
+	case PROBE_REC_EXIT: {
+		struct task *t = task_find(m, rec->tid);
+
+		if (t)
+			task_remove(m, t);
+		break;
+	}
+	case PROBE_REC_OPEN: {
+		const struct probe_open *r = (const void *)rec;
+
+		if (r->ret >= 0)
+			set_fd(task_get(m, rec->tid), r->ret,
+			       r->flags & O_CLOEXEC,
+			       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
+			       r->inode.ino);
+		break;
+	}
+	case PROBE_REC_CLOSE: {
+		const struct probe_close *r = (const void *)rec;
+
+		if (r->ret == 0)
+			close_fd(task_get(m, rec->tid), r->fd);
+		break;
+	}
+	case PROBE_REC_FDOP:
+		apply_fdop(m, (const void *)rec);
+		break;
+	case PROBE_REC_SYSCALL:
+		apply_syscall(m, (const void *)rec);
+		break;
+	case PROBE_REC_USE:
+		check_use(m, (const void *)rec);
+		break;
+	}
+}
+
+struct model *model_new(void)
+{
+	struct model *m = xmalloc(sizeof(*m));
+
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->tasks[i].tid && m->tasks[i].tid != TOMBSTONE)
+			table_put(m->tasks[i].files);
+	free(m->tasks);
+	free(m);
+}
+
+const struct model_stats *model_stats(const struct model *m)
+{
+	return &m->stats;
+}

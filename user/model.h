@@ -1,0 +1,39 @@
+/*
+ * The model: a replay of the log that knows, at every operation, which
+ * file each fd of each task refers to.  One fd table per files_struct,
+ * not per process: tasks created with CLONE_FILES share one (the clone
+ * record says so from the kernel's pointers), unshare(CLONE_FILES) and
+ * close_range(CLOSE_RANGE_UNSHARE) copy it, execve copies a shared one
+ * first and then drops its close-on-exec fds (begin_new_exec()), and the
+ * last task to let go of a table frees it.
+ *
+ * The kernel tells which file every first read or write used; the model
+ * predicted one.  model_check_use() compares them, so every recording
+ * checks the model.
+ */
+#ifndef PROBE_MODEL_H
+#define PROBE_MODEL_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "probe_abi.h"
+
+struct model;
+
+struct model_stats {
+	__u64 uses; /* first reads and writes checked */
+	__u64 agree; /* the model's file for the fd was the kernel's */
+	__u64 disagree; /* it was another file, or none */
+	__u64 unknown; /* the fd was open before the recording saw it */
+};
+
+struct model *model_new(void);
+void model_free(struct model *m);
+
+/* Replay one record (any type; the ones that change no fd are ignored). */
+void model_apply(struct model *m, const struct probe_hdr *rec);
+
+const struct model_stats *model_stats(const struct model *m);
+
+#endif
