@@ -92,6 +92,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/te
 $(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
 
+# A static binary: nothing for a preloaded library to interpose.
+$(BUILD)/scenarios/static_%: tests/scenarios/static_%.c | $(BUILD)/scenarios
+	$(CC) -O1 -g -Wall -Wextra -Werror -static -o $@ $<
+
 unit: unit-bins
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 

@@ -383,6 +383,52 @@ def fd_tables_shared_and_copied(tmp):
 
 
 @test
+def static_binary(tmp):
+    src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+    with open(src, "w") as f:
+        f.write("static\n")
+    prog = os.path.join(SCENARIOS, "static_open")
+    with open(prog, "rb") as f:
+        assert b"ld-linux" not in f.read(), "not a static binary"
+    rec = record(tmp, [prog, src, dst])
+    assert rec.rc == 0, rec.stderr
+    assert not [op for op in rec.ops if op.get("path", "").endswith(".so.6")], "a static binary loaded libc?"
+    assert_file(rec.one(op="open", path=src), src)
+    assert rec.one(op="read", path=src)["via"] == "read"
+    assert rec.one(op="write", path=dst)["via"] == "write"
+
+
+@test
+def execvp_without_path(tmp):
+    rec = record(tmp, [os.path.join(SCENARIOS, "exec_nopath"), "probe-no-such-command", "true"])
+    assert rec.rc == 0, rec.stderr
+    pid = rec.ops[0]["pid"]
+    failed = [op["path"] for op in rec.where(op="exec", pid=pid) if op.get("err") == "ENOENT"]
+    # glibc's default search path, each attempt an execve of its own
+    assert failed == ["/bin/probe-no-such-command", "/usr/bin/probe-no-such-command"], failed
+    last = rec.where(op="exec", pid=pid)[-1]
+    assert "err" not in last and last["path"] == "/bin/true", last
+
+
+@test
+def open_in_a_signal_handler(tmp):
+    target = os.path.join(tmp, "target")
+    with open(target, "w") as f:
+        f.write("x")
+    rec = record(tmp, [os.path.join(SCENARIOS, "signal_open"), target])
+    assert rec.rc == 0, rec.stderr
+    r, w = map(int, rec.stdout.split()[1:3])
+    pid = rec.ops[0]["pid"]
+    opened = rec.one(op="open", path=target)
+    assert opened["pid"] == opened["tid"] == pid, opened  # the main thread's
+    wrote = [op for op in rec.where(op="write", fd=w) if op["path"].startswith("pipe:")][0]
+    read = [op for op in rec.where(op="read", fd=r) if op["path"].startswith("pipe:")][0]
+    assert wrote["ino"] == read["ino"], (wrote, read)
+    # inside the blocked read: the handler opened, wrote, then read returned
+    assert rec.ops.index(opened) < rec.ops.index(wrote) < rec.ops.index(read), (opened, wrote, read)
+
+
+@test
 def failed_open_and_exec(tmp):
     missing = os.path.join(tmp, "missing")
     rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])
