@@ -937,7 +937,8 @@ __noinline int record_syscall(__u32 nr, __s64 ret)
 	/* A relative path, or an empty or NULL one (AT_EMPTY_PATH,
 	 * utimensat(fd, NULL): the dirfd's own file), needs the directory's
 	 * absolute path. */
-	if ((rec->path_len > 1 && rec->data[0] != '/') ||
+	if ((rec->path_len > 1 &&
+	     (rec->data[0] != '/' || (l->flags & PROBE_SC_BASE_ALWAYS))) ||
 	    (rec->path_len <= 1 && l->dirfd >= 0 &&
 	     !(rec->rflags & PROBE_RF_PATH_FAULT)))
 		rec->base_len = sc_base(s, place, sizeof(*rec) + off, l->dirfd,

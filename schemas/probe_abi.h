@@ -222,6 +222,9 @@ enum probe_sc_flags {
 	PROBE_SC_NEW_FD = 1 << 1, /* it returns a new fd */
 	PROBE_SC_LITERAL2 = 1 << 2, /* path2 is text, not a path to resolve
 				       (symlink's target) */
+	PROBE_SC_BASE_ALWAYS = 1 << 3, /* resolve the base even for an
+					  absolute path (chdir: at sys_exit
+					  the base is the new cwd) */
 };
 enum probe_stat_kind {
 	PROBE_STAT_NONE = 0,

@@ -387,7 +387,7 @@ static void export_syscall(struct json *j, const struct probe_syscall *r)
 	if (r->path_len) {
 		/* At sys_exit a successful chdir has moved the cwd that a
 		 * relative path is joined to: the new cwd is the path. */
-		if (r->nr == SYS_chdir && r->ret == 0)
+		if ((l->flags & PROBE_SC_BASE_ALWAYS) && r->ret == 0)
 			joined_path(j, "path", (struct bytes){ arg.p, 0 },
 				    base);
 		else

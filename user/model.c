@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "records.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -27,9 +28,16 @@ struct fd_table {
 	struct fd_entry *fd;
 };
 
+/* One fs_struct, as far as the cwd goes. */
+struct fs_info {
+	unsigned refs;
+	char *cwd; /* NULL until a chdir or a relative open tells it */
+};
+
 struct task {
 	__u32 tid; /* 0: empty slot; TOMBSTONE: removed */
 	struct fd_table *files;
+	struct fs_info *fs;
 };
 
 #define TOMBSTONE 0xffffffffU
@@ -93,6 +101,33 @@ static const struct fd_entry *table_get(const struct fd_table *t, long fd)
 	return &t->fd[fd];
 }
 
+/* ---- fs_structs ---- */
+
+static struct fs_info *fs_new(const char *cwd)
+{
+	struct fs_info *fs = xmalloc(sizeof(*fs));
+
+	fs->refs = 1;
+	fs->cwd = cwd ? xstrdup(cwd) : NULL;
+	return fs;
+}
+
+static void fs_put(struct fs_info *fs)
+{
+	if (fs && --fs->refs == 0) {
+		free(fs->cwd);
+		free(fs);
+	}
+}
+
+static void fs_set_cwd(struct fs_info *fs, const char *cwd, size_t len)
+{
+	free(fs->cwd);
+	fs->cwd = xmalloc(len + 1);
+	memcpy(fs->cwd, cwd, len);
+	fs->cwd[len] = 0;
+}
+
 /* ---- tasks ---- */
 
 static size_t slot_of(const struct model *m, __u32 tid)
@@ -136,7 +171,7 @@ static void grow(struct model *m)
 
 /* A task the model has not seen begin: its fd table is partial. */
 static struct task *task_add(struct model *m, __u32 tid,
-			     struct fd_table *files)
+			     struct fd_table *files, struct fs_info *fs)
 {
 	size_t i;
 
@@ -149,6 +184,7 @@ static struct task *task_add(struct model *m, __u32 tid,
 		m->used++;
 	m->tasks[i].tid = tid;
 	m->tasks[i].files = files;
+	m->tasks[i].fs = fs;
 	return &m->tasks[i];
 }
 
@@ -156,13 +192,15 @@ static struct task *task_get(struct model *m, __u32 tid)
 {
 	struct task *t = task_find(m, tid);
 
-	return t ? t : task_add(m, tid, table_new(true));
+	return t ? t : task_add(m, tid, table_new(true), fs_new(NULL));
 }
 
 static void task_remove(struct model *m, struct task *t)
 {
 	table_put(t->files);
+	fs_put(t->fs);
 	t->files = NULL;
+	t->fs = NULL;
 	t->tid = TOMBSTONE;
 	(void)m;
 }
@@ -205,8 +243,16 @@ static void dup_fd(struct task *t, long from, long to, bool cloexec)
 	const struct fd_entry *e = table_get(t->files, from);
 	struct fd_entry copy;
 
-	if (!e) { /* an fd the recording never saw open */
-		close_fd(t, to);
+	if (!e) {
+		struct fd_entry *dst = table_slot(t->files, to);
+
+		/* a copy of an fd from before the recording is as unknown as
+		 * the original; a copy of a closed one is closed */
+		if (dst && t->files->partial && from >= 0 &&
+		    ((size_t)from >= t->files->cap || !t->files->fd[from].seen))
+			*dst = (struct fd_entry){ 0 };
+		else
+			close_fd(t, to);
 		return;
 	}
 	copy = *e;
@@ -218,6 +264,7 @@ static void apply_clone(struct model *m, const struct probe_clone *r)
 {
 	struct task *parent = task_get(m, r->hdr.tid), *child;
 	struct fd_table *files;
+	struct fs_info *fs;
 
 	if (r->share & PROBE_SHARE_FILES) {
 		files = parent->files;
@@ -225,12 +272,20 @@ static void apply_clone(struct model *m, const struct probe_clone *r)
 	} else {
 		files = table_copy(parent->files);
 	}
+	if (r->share & PROBE_SHARE_FS) {
+		fs = parent->fs;
+		fs->refs++;
+	} else {
+		fs = fs_new(parent->fs->cwd);
+	}
 	child = task_find(m, r->child_tid);
 	if (child) { /* seen before its clone record: replace its guess */
 		table_put(child->files);
+		fs_put(child->fs);
 		child->files = files;
+		child->fs = fs;
 	} else {
-		task_add(m, r->child_tid, files);
+		task_add(m, r->child_tid, files, fs);
 	}
 }
 
@@ -244,17 +299,51 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 	t = task_get(m, r->old_tid ? r->old_tid : r->hdr.tid);
 	if (r->old_tid) { /* a thread's exec: it takes the leader's tid */
 		struct fd_table *files = t->files;
+		struct fs_info *fs = t->fs;
 
 		t->tid = TOMBSTONE;
 		t = task_find(m, r->hdr.tid);
 		if (t)
 			task_remove(m, t);
-		t = task_add(m, r->hdr.tid, files);
+		t = task_add(m, r->hdr.tid, files, fs);
 	}
 	unshare_files(t);
 	for (size_t fd = 0; fd < t->files->cap; fd++)
 		if (t->files->fd[fd].open && t->files->fd[fd].cloexec)
 			close_fd(t, fd);
+}
+
+/*
+ * An open of a bare name relative to the cwd landed, says the kernel, in
+ * the directory of its absolute path: that must be the model's cwd (the
+ * first such open teaches the cwd of a task the model saw no chdir of).
+ * A name that was a symlink lands elsewhere: not checked.
+ */
+static void check_cwd(struct model *m, struct task *t,
+		      const struct probe_open *r)
+{
+	struct bytes arg = open_path_arg(r), abs = open_abs_path(r);
+	size_t dir;
+
+	if (r->dirfd != AT_FDCWD || !arg.len || memchr(arg.p, '/', arg.len) ||
+	    !abs.len || (r->rflags & (PROBE_RF_ANON | PROBE_RF_ABS_TRUNC)))
+		return;
+	if (abs.len <= arg.len || memcmp(abs.p + abs.len - arg.len, arg.p,
+					 arg.len) ||
+	    abs.p[abs.len - arg.len - 1] != '/')
+		return;
+	dir = abs.len - arg.len - 1;
+	if (dir == 0)
+		dir = 1; /* "/" */
+	if (!t->fs->cwd) {
+		fs_set_cwd(t->fs, abs.p, dir);
+		return;
+	}
+	m->stats.cwd_checked++;
+	if (strlen(t->fs->cwd) == dir && !memcmp(t->fs->cwd, abs.p, dir))
+		m->stats.cwd_agree++;
+	else
+		m->stats.cwd_disagree++;
 }
 
 static void apply_fdop(struct model *m, const struct probe_fdop *r)
@@ -310,11 +399,25 @@ static void apply_syscall(struct model *m, const struct probe_syscall *r)
 	if (!info || r->ret < 0)
 		return;
 	t = task_get(m, r->hdr.tid);
-	if ((info->layout.flags & PROBE_SC_NEW_FD))
+	if (info->layout.flags & PROBE_SC_NEW_FD)
 		set_fd(t, r->ret, syscall_new_fd_cloexec(r), r->has_inode,
 		       r->inode.dev, r->inode.ino);
-	else if (r->nr == SYS_unshare && (r->args[0] & CLONE_FILES))
+	if (r->nr == SYS_unshare && (r->args[0] & CLONE_FILES))
 		unshare_files(t);
+	if (r->nr == SYS_unshare && (r->args[0] & CLONE_FS) &&
+	    t->fs->refs > 1) {
+		struct fs_info *copy = fs_new(t->fs->cwd);
+
+		fs_put(t->fs);
+		t->fs = copy;
+	}
+	/* At sys_exit the record's base is the new cwd (chdir), or the
+	 * directory fchdir moved to. */
+	if ((r->nr == SYS_chdir || r->nr == SYS_fchdir) && r->base_len > 1) {
+		struct bytes cwd = syscall_base(r);
+
+		fs_set_cwd(t->fs, cwd.p, cwd.len);
+	}
 }
 
 /* A first read or write: does the model's file for the fd agree? */
@@ -369,11 +472,14 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	case PROBE_REC_OPEN: {
 		const struct probe_open *r = (const void *)rec;
 
-		if (r->ret >= 0)
-			set_fd(task_get(m, rec->tid), r->ret,
-			       r->flags & O_CLOEXEC,
-			       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
-			       r->inode.ino);
+		struct task *t = task_get(m, rec->tid);
+
+		if (r->ret < 0)
+			break;
+		set_fd(t, r->ret, r->flags & O_CLOEXEC,
+		       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
+		       r->inode.ino);
+		check_cwd(m, t, r);
 		break;
 	}
 	case PROBE_REC_CLOSE: {
@@ -408,8 +514,10 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->tasks[i].tid && m->tasks[i].tid != TOMBSTONE)
+		if (m->tasks[i].tid && m->tasks[i].tid != TOMBSTONE) {
 			table_put(m->tasks[i].files);
+			fs_put(m->tasks[i].fs);
+		}
 	free(m->tasks);
 	free(m);
 }

@@ -7,9 +7,12 @@
  * first and then drops its close-on-exec fds (begin_new_exec()), and the
  * last task to let go of a table frees it.
  *
- * The kernel tells which file every first read or write used; the model
- * predicted one.  model_check_use() compares them, so every recording
- * checks the model.
+ * The cwd likewise, per fs_struct: shared under CLONE_FS, copied by fork
+ * and unshare(CLONE_FS), moved by chdir and fchdir.
+ *
+ * The kernel tells which file every first read or write used, and where a
+ * relative open landed; the model predicted both, and counts whether they
+ * agree, so that every recording checks the model.
  */
 #ifndef PROBE_MODEL_H
 #define PROBE_MODEL_H
@@ -26,6 +29,9 @@ struct model_stats {
 	__u64 agree; /* the model's file for the fd was the kernel's */
 	__u64 disagree; /* it was another file, or none */
 	__u64 unknown; /* the fd was open before the recording saw it */
+	/* opens of a bare name relative to the cwd: was the file's
+	 * directory the model's cwd?  The first one teaches it. */
+	__u64 cwd_checked, cwd_agree, cwd_disagree;
 };
 
 struct model *model_new(void);

@@ -155,7 +155,9 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 				    { [4] = { "flags", ARG_AT_FLAGS } } },
 
 	/* process state */
-	[SYS_chdir] = { "chdir", PATH(0), {} },
+	[SYS_chdir] = { "chdir",
+			LAYOUT(0, CWD, N, N, N, N, 0, R | PROBE_SC_BASE_ALWAYS),
+			{} },
 	[SYS_fchdir] = { "fchdir", FD(0), {} },
 	[SYS_chroot] = { "chroot", PATH(0), {} },
 	[SYS_umask] = { "umask", STATE, { [0] = { "mask", ARG_MODE } } },

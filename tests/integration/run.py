@@ -69,7 +69,10 @@ def model_check(log):
     line = [l for l in info.stdout.splitlines() if l.startswith("fd model")][0]
     uses, agree, disagree, unknown = (int(w) for w in line.replace(",", " ").split() if w.isdigit())
     assert disagree == 0, "the fd model disagrees with the kernel: " + line
-    return {"uses": uses, "agree": agree, "unknown": unknown}
+    cwd = [l for l in info.stdout.splitlines() if l.startswith("cwd model")][0]
+    checked, cwd_agree, cwd_disagree = (int(w) for w in cwd.replace(",", " ").split() if w.isdigit())
+    assert cwd_disagree == 0, "the cwd model disagrees with the kernel: " + cwd
+    return {"uses": uses, "agree": agree, "unknown": unknown, "cwd_checked": checked}
 
 
 def export_ops(log):
@@ -436,6 +439,21 @@ def open_in_a_signal_handler(tmp):
     assert wrote["ino"] == read["ino"], (wrote, read)
     # inside the blocked read: the handler opened, wrote, then read returned
     assert rec.ops.index(opened) < rec.ops.index(wrote) < rec.ops.index(read), (opened, wrote, read)
+
+
+@test
+def cwd_shared_by_clone_fs(tmp):
+    os.makedirs(os.path.join(tmp, "sub"))
+    for p in ("a", "sub/b", "sub/c"):
+        open(os.path.join(tmp, p), "w").close()
+    rec = record(tmp, [os.path.join(SCENARIOS, "clone_fs"), tmp])
+    assert rec.rc == 0, rec.stderr
+    pid = rec.ops[0]["pid"]
+    assert [c["share_fs"] for c in rec.where(op="clone", pid=pid)] == [True, True]
+    # the kernel's answers, which the model must have predicted
+    assert rec.one(op="open", pid=pid, path_arg="b")["path"] == os.path.join(tmp, "sub", "b")
+    assert rec.one(op="open", pid=pid, path_arg="c")["path"] == os.path.join(tmp, "sub", "c")
+    assert rec.model["cwd_checked"] >= 2, rec.model
 
 
 @test
