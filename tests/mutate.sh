@@ -27,7 +27,7 @@ mutations=(
 	"pipe-fds#bpf/probe.bpf.c#s/rec->fds\[1\] = fds\[1\];/rec->fds[1] = fds[0];/#fd_table_operations"
 	"fdop-args#bpf/probe.bpf.c#s/rec->arg2 = regs->dx;/rec->arg2 = regs->si;/#fd_table_operations"
 	"model-share#user/model.c#s/if (r->share \& PROBE_SHARE_FILES) {/if (0 \&\& (r->share \& PROBE_SHARE_FILES)) {/#fd_tables_shared_and_copied"
-	"model-unshare#user/model.c#s/else if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FILES))/else if (0)/#fd_tables_shared_and_copied"
+	"model-unshare#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FILES))/if (0)/#fd_tables_shared_and_copied"
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
