@@ -30,6 +30,7 @@ mutations=(
 	"model-unshare#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FILES))/if (0)/#fd_tables_shared_and_copied"
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
+	"model-mm#user/model.c#s/\t\tchild->mm = parent->mm;/\t\t(void)parent;/#vfork_shares_memory_until_exec threads"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
 )
 

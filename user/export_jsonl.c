@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "json.h"
+#include "model.h"
 #include "names.h"
 #include "records.h"
 #include "syscalls.h"
@@ -439,8 +440,35 @@ static void export_lost(struct json *j, const struct probe_lost *r)
 	json_u64(j, "count", r->count);
 }
 
+/*
+ * The model's view of the task: which address space (tasks that share one
+ * have the same mm) and which exec epoch of its process.  An exit is
+ * described as it was before it.
+ */
+static void task_fields(struct json *j, struct model *m,
+			const struct probe_hdr *h)
+{
+	struct model_task t;
+	bool known;
+
+	if (h->type == PROBE_REC_LOST)
+		return;
+	if (h->type == PROBE_REC_EXIT) {
+		known = model_task(m, h->tid, &t);
+		model_apply(m, h);
+	} else {
+		model_apply(m, h);
+		known = model_task(m, h->tid, &t);
+	}
+	if (known) {
+		json_u64(j, "mm", t.mm);
+		json_u64(j, "epoch", t.epoch);
+	}
+}
+
 int export_jsonl(struct log_reader *log, FILE *out)
 {
+	struct model *m = model_new();
 	const struct probe_hdr *h;
 	enum log_next n;
 	struct json j;
@@ -476,7 +504,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			export_lost(&j, (const void *)h);
 			break;
 		}
+		task_fields(&j, m, h);
 		json_end(&j);
 	}
+	model_free(m);
 	return n == LOG_ERROR ? -1 : 0;
 }

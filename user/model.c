@@ -38,6 +38,8 @@ struct task {
 	__u32 tid; /* 0: empty slot; TOMBSTONE: removed */
 	struct fd_table *files;
 	struct fs_info *fs;
+	__u64 mm; /* the address space: tasks sharing one share the id */
+	__u32 epoch; /* execs of this process seen so far */
 };
 
 #define TOMBSTONE 0xffffffffU
@@ -45,6 +47,7 @@ struct task {
 struct model {
 	struct task *tasks; /* open addressing by tid */
 	size_t cap, used; /* used counts tombstones too */
+	__u64 next_mm;
 	struct model_stats stats;
 };
 
@@ -185,6 +188,8 @@ static struct task *task_add(struct model *m, __u32 tid,
 	m->tasks[i].tid = tid;
 	m->tasks[i].files = files;
 	m->tasks[i].fs = fs;
+	m->tasks[i].mm = ++m->next_mm;
+	m->tasks[i].epoch = 0;
 	return &m->tasks[i];
 }
 
@@ -285,8 +290,13 @@ static void apply_clone(struct model *m, const struct probe_clone *r)
 		child->files = files;
 		child->fs = fs;
 	} else {
-		task_add(m, r->child_tid, files, fs);
+		child = task_add(m, r->child_tid, files, fs);
 	}
+	/* threads, CLONE_VM and vfork (until its exec) share one memory */
+	if (r->share & PROBE_SHARE_VM)
+		child->mm = parent->mm;
+	/* a thread is in its process's exec epoch */
+	child->epoch = (r->share & PROBE_SHARE_THREAD) ? parent->epoch : 0;
 }
 
 /* execve: a shared table is copied first, then close-on-exec fds go. */
@@ -307,6 +317,8 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 			task_remove(m, t);
 		t = task_add(m, r->hdr.tid, files, fs);
 	}
+	t->mm = ++m->next_mm; /* exec replaces the address space */
+	t->epoch++;
 	unshare_files(t);
 	for (size_t fd = 0; fd < t->files->cap; fd++)
 		if (t->files->fd[fd].open && t->files->fd[fd].cloexec)
@@ -455,6 +467,8 @@ static void check_use(struct model *m, const struct probe_use *r)
 
 void model_apply(struct model *m, const struct probe_hdr *rec)
 {
+	if (rec->type != PROBE_REC_LOST)
+		task_get(m, rec->tid); /* every task that acts is known */
 	switch (rec->type) {
 	case PROBE_REC_CLONE:
 		apply_clone(m, (const void *)rec);
@@ -520,6 +534,17 @@ void model_free(struct model *m)
 		}
 	free(m->tasks);
 	free(m);
+}
+
+bool model_task(struct model *m, __u32 tid, struct model_task *out)
+{
+	struct task *t = task_find(m, tid);
+
+	if (!t)
+		return false;
+	out->mm = t->mm;
+	out->epoch = t->epoch;
+	return true;
 }
 
 const struct model_stats *model_stats(const struct model *m)

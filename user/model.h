@@ -18,6 +18,7 @@
 #define PROBE_MODEL_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "probe_abi.h"
@@ -41,5 +42,12 @@ void model_free(struct model *m);
 void model_apply(struct model *m, const struct probe_hdr *rec);
 
 const struct model_stats *model_stats(const struct model *m);
+
+/* What the model knows of a task, after the records applied so far. */
+struct model_task {
+	__u64 mm; /* an id of its address space: equal ids, one memory */
+	__u32 epoch; /* execs of its process so far (0 before the first) */
+};
+bool model_task(struct model *m, __u32 tid, struct model_task *out);
 
 #endif

@@ -179,6 +179,12 @@ def fork_exec_wait(tmp):
     assert seqs == sorted(seqs), seqs
     assert rec.one(op="exit", pid=child)["status"] == 0
     assert rec.one(op="exit", pid=pid)["status"] == 3
+    # a fork's child has a memory of its own; its exec starts an epoch
+    # with another one still
+    assert fork["mm"] == parent["mm"] and parent["epoch"] == 1, (fork, parent)
+    before = [op for op in rec.where(pid=child) if rec.ops.index(op) < rec.ops.index(cat)]
+    assert all(op["epoch"] == 0 and op["mm"] != parent["mm"] for op in before), before
+    assert cat["epoch"] == 1 and cat["mm"] not in {parent["mm"]} | {op["mm"] for op in before}, cat
     ts = [op["ts_ns"] for op in rec.ops]
     assert ts == sorted(ts), "ops are not in timestamp order"
 
@@ -209,6 +215,8 @@ def threads(tmp):
         assert not ex["group_dead"], ex
     last = rec.one(op="exit", tid=pid)
     assert last["group_dead"] and last["status"] == 0, last
+    # one address space for the process and its threads
+    assert len({op["mm"] for op in rec.where(pid=pid)}) == 1
 
 
 @test
@@ -454,6 +462,25 @@ def cwd_shared_by_clone_fs(tmp):
     assert rec.one(op="open", pid=pid, path_arg="b")["path"] == os.path.join(tmp, "sub", "b")
     assert rec.one(op="open", pid=pid, path_arg="c")["path"] == os.path.join(tmp, "sub", "c")
     assert rec.model["cwd_checked"] >= 2, rec.model
+
+
+@test
+def vfork_shares_memory_until_exec(tmp):
+    target = os.path.join(tmp, "in")
+    with open(target, "w") as f:
+        f.write("x")
+    rec = record(tmp, [os.path.join(SCENARIOS, "spawn"), target])
+    assert rec.rc == 0, rec.stderr
+    parent = rec.ops[0]
+    child = int(rec.stdout.split()[1])
+    spawn = rec.one(op="clone", child_pid=child)
+    assert spawn["share_vm"] and "CLONE_VFORK" in spawn["flags"], spawn
+    opened = rec.one(op="open", pid=child, path=target)  # the file action
+    ex = rec.where(op="exec", pid=child)[-1]
+    assert rec.ops.index(opened) < rec.ops.index(ex)
+    # the child ran in the parent's memory until its exec
+    assert opened["mm"] == parent["mm"] and opened["epoch"] == 0, (opened, parent)
+    assert ex["mm"] != parent["mm"] and ex["epoch"] == 1, ex
 
 
 @test
