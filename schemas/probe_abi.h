@@ -39,6 +39,7 @@ enum probe_rec_type {
 	PROBE_REC_USE = 6, /* struct probe_use */
 	PROBE_REC_FDOP = 7, /* struct probe_fdop */
 	PROBE_REC_SYSCALL = 8, /* struct probe_syscall */
+	PROBE_REC_SNAPSHOT = 9, /* struct probe_snapshot, by the collector */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -262,6 +263,22 @@ struct probe_syscall {
 	__u32 base_len;
 	__u32 path2_len;
 	__u32 base2_len;
+	char data[];
+};
+
+/*
+ * With --cgroup, what a process already in the cgroup had when recording
+ * started, taken by the collector from /proc and written before any
+ * record of the kernel's (cpu 0, seq 0, ts the start): one record per
+ * open fd, then one with fd -1 for its exe (inode, path) and its cwd.
+ */
+struct probe_snapshot {
+	struct probe_hdr hdr;
+	__s32 fd; /* the fd, or -1: the process's exe and cwd */
+	__u32 flags; /* the fd's open flags, from /proc/PID/fdinfo */
+	struct probe_inode inode; /* the fd's file, or the exe */
+	__u32 path_len; /* the fd's path, or the exe's */
+	__u32 cwd_len; /* with fd -1: the cwd */
 	char data[];
 };
 

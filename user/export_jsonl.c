@@ -422,6 +422,26 @@ static void export_syscall(struct json *j, const struct probe_syscall *r)
 	incomplete(j, r->rflags);
 }
 
+/* What a process already in the cgroup had when recording started. */
+static void export_snapshot(struct json *j, const struct probe_snapshot *r)
+{
+	common(j, &r->hdr, "snapshot");
+	if (r->fd >= 0) {
+		json_i64(j, "fd", r->fd);
+		path(j, "path", snapshot_path(r));
+		json_flags(j, "flags", open_accmode_name(r->flags),
+			   open_flag_names, r->flags & ~3U);
+		json_bool(j, "cloexec", r->flags & O_CLOEXEC);
+		inode(j, "", &r->inode);
+	} else {
+		if (r->path_len)
+			path(j, "exe", snapshot_path(r));
+		if (r->cwd_len)
+			path(j, "cwd", snapshot_cwd(r));
+		inode(j, "exe_", &r->inode);
+	}
+}
+
 static void export_close(struct json *j, const struct probe_close *r)
 {
 	common(j, &r->hdr, "close");
@@ -499,6 +519,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			break;
 		case PROBE_REC_SYSCALL:
 			export_syscall(&j, (const void *)h);
+			break;
+		case PROBE_REC_SNAPSHOT:
+			export_snapshot(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

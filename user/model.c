@@ -432,6 +432,27 @@ static void apply_syscall(struct model *m, const struct probe_syscall *r)
 	}
 }
 
+/*
+ * A process that was running before the recording: its fds one by one,
+ * then (fd -1) its cwd; after that its table is whole, not partial.
+ */
+static void apply_snapshot(struct model *m, const struct probe_snapshot *r)
+{
+	struct task *t = task_get(m, r->hdr.tid);
+
+	if (r->fd >= 0) {
+		set_fd(t, r->fd, r->flags & O_CLOEXEC, r->inode.ino != 0,
+		       r->inode.dev, r->inode.ino);
+		return;
+	}
+	t->files->partial = false;
+	if (r->cwd_len > 1) {
+		struct bytes cwd = snapshot_cwd(r);
+
+		fs_set_cwd(t->fs, cwd.p, cwd.len);
+	}
+}
+
 /* A first read or write: does the model's file for the fd agree? */
 static void check_use(struct model *m, const struct probe_use *r)
 {
@@ -511,6 +532,9 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		break;
 	case PROBE_REC_USE:
 		check_use(m, (const void *)rec);
+		break;
+	case PROBE_REC_SNAPSHOT:
+		apply_snapshot(m, (const void *)rec);
 		break;
 	}
 }

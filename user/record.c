@@ -27,6 +27,7 @@
 #include "loader.h"
 #include "log.h"
 #include "merge.h"
+#include "snapshot.h"
 #include "util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -335,10 +336,14 @@ static int cgroup_populated(const char *events)
 	return p ? atoi(p + 10) : -1;
 }
 
-static struct loader *walk_loader;
+/* The processes a cgroup walk found, for nftw's callback. */
+static struct {
+	__u32 *pid;
+	size_t n, cap;
+} members;
 
-static int trace_procs_in(const char *path, const struct stat *st, int type,
-			  struct FTW *ftw)
+static int list_procs_in(const char *path, const struct stat *st, int type,
+			 struct FTW *ftw)
 {
 	char procs[PATH_MAX];
 	FILE *f;
@@ -352,20 +357,37 @@ static int trace_procs_in(const char *path, const struct stat *st, int type,
 	f = fopen(procs, "re");
 	if (!f)
 		return 0;
-	while (fscanf(f, "%u", &pid) == 1)
-		if (pid != (unsigned)getpid())
-			loader_trace(walk_loader, pid, false);
+	while (fscanf(f, "%u", &pid) == 1) {
+		if (pid == (unsigned)getpid())
+			continue;
+		if (members.n == members.cap) {
+			members.cap = members.cap ? members.cap * 2 : 64;
+			members.pid = xrealloc(members.pid,
+					       members.cap * sizeof(__u32));
+		}
+		members.pid[members.n++] = pid;
+	}
 	fclose(f);
 	return 0;
 }
 
-/* Processes already in the cgroup when recording starts.  The programs
- * are attached first, so a process forked meanwhile is caught at fork. */
-static void trace_cgroup_members(struct loader *l, const char *dir)
+/*
+ * Processes already in the cgroup when recording starts: traced from now
+ * on, and their open fds, exe and cwd written to the log first, so that
+ * what they do next resolves.  The programs are attached first, so a
+ * process forked meanwhile is caught at fork.
+ */
+static void trace_cgroup_members(struct recording *r, const char *dir)
 {
-	walk_loader = l;
-	nftw(dir, trace_procs_in, 16, FTW_PHYS);
-	walk_loader = NULL;
+	members.n = 0;
+	nftw(dir, list_procs_in, 16, FTW_PHYS);
+	for (size_t i = 0; i < members.n; i++) {
+		loader_trace(r->loader, members.pid[i], false);
+		snapshot_process(r->log, members.pid[i], r->start_boot_ns);
+	}
+	free(members.pid);
+	members.pid = NULL;
+	members.cap = 0;
 }
 
 /* ---- the log ---- */
@@ -673,7 +695,7 @@ int cmd_record(int argc, char **argv)
 			    strerror(errno));
 		close(go);
 	} else {
-		trace_cgroup_members(r.loader, o.cgroup);
+		trace_cgroup_members(&r, o.cgroup);
 		if (!o.quiet)
 			errorf("recording %s to %s until it empties%s; Ctrl-C "
 			       "to stop",

@@ -37,6 +37,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_fdop);
 	case PROBE_REC_SYSCALL:
 		return sizeof(struct probe_syscall);
+	case PROBE_REC_SNAPSHOT:
+		return sizeof(struct probe_snapshot);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -68,6 +70,10 @@ const char *record_check(const struct probe_hdr *rec)
 
 		var = (__u64)r->path_len + r->base_len + r->path2_len +
 		      r->base2_len;
+	} else if (rec->type == PROBE_REC_SNAPSHOT) {
+		const struct probe_snapshot *r = (const void *)rec;
+
+		var = (__u64)r->path_len + r->cwd_len;
 	} else if (rec->type == PROBE_REC_USE) {
 		var = ((const struct probe_use *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
@@ -114,6 +120,16 @@ struct bytes syscall_base2(const struct probe_syscall *r)
 {
 	return part(r->data + r->path_len + r->base_len + r->path2_len,
 		    r->base2_len);
+}
+
+struct bytes snapshot_path(const struct probe_snapshot *r)
+{
+	return part(r->data, r->path_len);
+}
+
+struct bytes snapshot_cwd(const struct probe_snapshot *r)
+{
+	return part(r->data + r->path_len, r->cwd_len);
 }
 
 struct bytes exec_filename(const struct probe_exec *r)

@@ -106,6 +106,15 @@ uint64_t dev_kernel_to_user(uint64_t kdev)
 	       ((minor & ~0xffULL) << 12) | ((major & ~0xfffULL) << 32);
 }
 
+/* The inverse: stat(2)'s st_dev as the kernel's dev_t. */
+uint64_t dev_user_to_kernel(uint64_t udev)
+{
+	uint64_t major = ((udev >> 8) & 0xfff) | ((udev >> 32) & ~0xfffULL);
+	uint64_t minor = (udev & 0xff) | ((udev >> 12) & ~0xffULL);
+
+	return major << 20 | minor;
+}
+
 uint64_t clock_ns(int clock_id)
 {
 	struct timespec ts;

@@ -29,6 +29,7 @@ bool parse_size(const char *s, uint64_t *out);
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports st_dev. */
 uint64_t dev_kernel_to_user(uint64_t kdev);
+uint64_t dev_user_to_kernel(uint64_t udev);
 
 uint64_t clock_ns(int clock_id);
 

@@ -678,6 +678,34 @@ def log_target_line(info):
 
 
 @test
+def cgroup_members_from_before(tmp):
+    data = os.path.join(tmp, "data")
+    with open(data, "w") as f:
+        f.write("x")
+    log = os.path.join(tmp, "snap.probe")
+    with Cgroup("probe-bpf-snap-%d" % os.getpid()) as cg:
+        # fd 3 and the cwd are set before recording starts; the read
+        # through fd 3 happens after
+        member = run_in_cgroup(cg.path, "cd %s; exec 3<data; sleep 0.8; cat <&3 >/dev/null" % tmp)
+        time.sleep(0.2)
+        rec = start_cgroup_recording(log, cg.path)
+        member.wait()
+        out, err = rec.communicate(timeout=20)
+        assert rec.returncode == 0, err
+    ops = export_ops(log)
+    snaps = [op for op in ops if op["op"] == "snapshot" and op["pid"] == member.pid]
+    fd3 = [op for op in snaps if op.get("fd") == 3]
+    assert fd3 and fd3[0]["path"] == data and (fd3[0]["dev"], fd3[0]["ino"]) == stat_id(data), snaps
+    proc = [op for op in snaps if "cwd" in op]
+    assert proc and proc[0]["cwd"] == os.path.realpath(tmp) and proc[0]["exe"] in ("/usr/bin/dash", "/bin/dash"), proc
+    # the read through the inherited fd resolves, by the snapshot
+    read = [op for op in ops if op["op"] == "read" and op.get("path") == data]
+    assert read, "the read of data was not recorded"
+    model = model_check(log)
+    assert model["unknown"] == 0, model
+
+
+@test
 def cgroup_ctrl_c(tmp):
     log = os.path.join(tmp, "cc.probe")
     with Cgroup("probe-bpf-int-%d" % os.getpid()) as cg:

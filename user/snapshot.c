@@ -1,0 +1,116 @@
+#include "snapshot.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* A symlink of /proc's target, NUL included in the length; 0 if gone. */
+static size_t proc_link(const char *link, char *buf, size_t len)
+{
+	ssize_t n = readlink(link, buf, len - 1);
+
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	return n + 1;
+}
+
+/* The "flags:" line of /proc/PID/fdinfo/FD: octal open flags. */
+static __u32 fd_flags(__u32 pid, int fd)
+{
+	char path[64], line[128];
+	unsigned flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1)
+			break;
+	fclose(f);
+	return flags;
+}
+
+static void inode_of(const char *link, struct probe_inode *out)
+{
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (stat(link, &st))
+		return;
+	out->dev = dev_user_to_kernel(st.st_dev);
+	out->ino = st.st_ino;
+	out->size = st.st_size;
+	out->mode = st.st_mode;
+	out->mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	out->ctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
+}
+
+static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
+	       __u32 flags, const char *link, const char *path,
+	       size_t path_len, const char *cwd, size_t cwd_len)
+{
+	size_t size = (sizeof(struct probe_snapshot) + path_len + cwd_len +
+		       7) & ~7UL;
+	struct probe_snapshot *r = xmalloc(size);
+	int ret;
+
+	memset(r, 0, size);
+	r->hdr.size = size;
+	r->hdr.type = PROBE_REC_SNAPSHOT;
+	r->hdr.ts_ns = ts;
+	r->hdr.pid = r->hdr.tid = pid;
+	r->fd = fd;
+	r->flags = flags;
+	inode_of(link, &r->inode);
+	r->path_len = path_len;
+	r->cwd_len = cwd_len;
+	memcpy(r->data, path, path_len);
+	memcpy(r->data + path_len, cwd, cwd_len);
+	ret = log_append(w, &r->hdr);
+	free(r);
+	return ret;
+}
+
+unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns)
+{
+	char dir[64], link[96], path[PATH_MAX], cwd[PATH_MAX];
+	size_t path_len, cwd_len;
+	unsigned n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return 0; /* gone already */
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name)
+			continue;
+		snprintf(link, sizeof(link), "%s/%ld", dir, fd);
+		path_len = proc_link(link, path, sizeof(path));
+		if (path_len &&
+		    !put(w, pid, ts_ns, fd, fd_flags(pid, fd), link, path,
+			 path_len, NULL, 0))
+			n++;
+	}
+	closedir(d);
+	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+	cwd_len = proc_link(link, cwd, sizeof(cwd));
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	path_len = proc_link(link, path, sizeof(path));
+	if (!put(w, pid, ts_ns, -1, 0, link, path, path_len, cwd, cwd_len))
+		n++;
+	return n;
+}
