@@ -771,8 +771,9 @@ static __always_inline int on_data(struct pt_regs *regs, long nr, long ret)
 }
 
 /*
- * An fd-table operation.  pipe and pipe2 return their two fds through
- * user memory; their new files forget any earlier use of their addresses.
+ * An fd-table operation.  pipe, pipe2 and socketpair return their two fds
+ * through user memory; their new files forget any earlier use of their
+ * addresses.
  */
 static __always_inline int on_fdop(struct pt_regs *regs, long nr, long ret)
 {
@@ -790,11 +791,14 @@ static __always_inline int on_fdop(struct pt_regs *regs, long nr, long ret)
 	rec->arg2 = regs->dx;
 	rec->fds[0] = rec->fds[1] = -1;
 	rec->rflags = 0;
-	if ((nr == NR_pipe || nr == NR_pipe2) && ret == 0) {
+	if ((nr == NR_pipe || nr == NR_pipe2 || nr == NR_socketpair) &&
+	    ret == 0) {
+		/* socketpair(domain, type, protocol, sv) */
+		void *ufds = (void *)(nr == NR_socketpair ? regs->r10 : regs->di);
 		int fds[2] = { -1, -1 };
 
 		rec->fd = -1;
-		if (bpf_probe_read_user(fds, sizeof(fds), (void *)regs->di)) {
+		if (bpf_probe_read_user(fds, sizeof(fds), ufds)) {
 			rec->rflags |= PROBE_RF_ARGS_FAULT;
 			count_read_fault();
 		}
@@ -1069,6 +1073,7 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_close_range:
 	case NR_pipe:
 	case NR_pipe2:
+	case NR_socketpair:
 		return on_fdop(regs, nr, ret);
 	case NR_read:
 	case NR_write:

@@ -19,6 +19,7 @@
 #define NR_dup 32
 #define NR_dup2 33
 #define NR_sendfile 40
+#define NR_socketpair 53
 #define NR_clone 56
 #define NR_fork 57
 #define NR_vfork 58

@@ -196,7 +196,7 @@ struct probe_use {
 
 /*
  * An operation on the fd table: dup, dup2, dup3, fcntl, close_range,
- * pipe, pipe2, with the syscall's arguments as passed.
+ * pipe, pipe2, socketpair, with the syscall's arguments as passed.
  */
 struct probe_fdop {
 	struct probe_hdr hdr;
@@ -206,7 +206,8 @@ struct probe_fdop {
 	__u64 arg1; /* dup2, dup3: newfd; fcntl: cmd; close_range: last;
 		       pipe2: flags */
 	__u64 arg2; /* dup3: flags; fcntl: arg; close_range: flags */
-	__s32 fds[2]; /* pipe, pipe2: the read and the write end */
+	__s32 fds[2]; /* pipe, pipe2: the read and the write end;
+			 socketpair: the two ends */
 	__u16 rflags;
 	__u16 pad[3];
 };

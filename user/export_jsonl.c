@@ -304,6 +304,15 @@ static void export_fdop(struct json *j, const struct probe_fdop *r)
 		json_u64(j, "last", (__u32)r->arg1);
 		json_flags(j, "flags", NULL, close_range_flag_names, r->arg2);
 		break;
+	case SYS_socketpair: /* (domain, type, protocol, sv) */
+		if (r->ret == 0) {
+			json_key(j, "fds");
+			fprintf(j->f, "[%d,%d]", r->fds[0], r->fds[1]);
+		}
+		json_i64(j, "domain", (int)r->fd);
+		json_u64(j, "sock_type", r->arg1);
+		json_bool(j, "cloexec", r->arg1 & O_CLOEXEC); /* SOCK_CLOEXEC */
+		break;
 	case SYS_pipe:
 	case SYS_pipe2:
 		if (r->ret == 0) {

@@ -215,7 +215,7 @@ static void print_summary(const char *path, const struct log_reader *log,
 	{
 		const struct model_stats *ms = model_stats(s->model);
 
-		printf("%-11s%llu first uses checked: %llu agree, %llu "
+		printf("%-11s%llu uses of fds checked: %llu agree, %llu "
 		       "disagree, %llu of fds opened before the recording\n",
 		       "fd model", (unsigned long long)ms->uses,
 		       (unsigned long long)ms->agree,

@@ -326,6 +326,42 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 }
 
 /*
+ * The kernel said which file fd referred to (a first read or write, an
+ * fstat, an fchmod...): does the model's file for the fd agree?
+ */
+static void check_fd(struct model *m, struct task *t, long fd,
+		     const struct probe_inode *ino)
+{
+	const struct fd_entry *e = table_get(t->files, fd);
+
+	m->stats.uses++;
+	if (!e) {
+		/* Only an fd this recording never saw opened or closed may
+		 * be one from before it. */
+		if (t->files->partial &&
+		    !(fd >= 0 && (size_t)fd < t->files->cap &&
+		      t->files->fd[fd].seen))
+			m->stats.unknown++;
+		else
+			m->stats.disagree++;
+		return;
+	}
+	if (!e->known) { /* a pipe or socket end: now its inode is known */
+		struct fd_entry *w = table_slot(t->files, fd);
+
+		w->known = true;
+		w->dev = ino->dev;
+		w->ino = ino->ino;
+		m->stats.agree++;
+		return;
+	}
+	if (e->dev == ino->dev && e->ino == ino->ino)
+		m->stats.agree++;
+	else
+		m->stats.disagree++;
+}
+
+/*
  * An open of a bare name relative to the cwd landed, says the kernel, in
  * the directory of its absolute path: that must be the model's cwd (the
  * first such open teaches the cwd of a task the model saw no chdir of).
@@ -393,8 +429,9 @@ static void apply_fdop(struct model *m, const struct probe_fdop *r)
 		}
 		break;
 	case SYS_pipe:
-	case SYS_pipe2: {
-		bool cloexec = r->nr == SYS_pipe2 && (r->arg1 & O_CLOEXEC);
+	case SYS_pipe2:
+	case SYS_socketpair: {
+		bool cloexec = r->nr != SYS_pipe && (r->arg1 & O_CLOEXEC);
 
 		set_fd(t, r->fds[0], cloexec, false, 0, 0);
 		set_fd(t, r->fds[1], cloexec, false, 0, 0);
@@ -411,6 +448,12 @@ static void apply_syscall(struct model *m, const struct probe_syscall *r)
 	if (!info || r->ret < 0)
 		return;
 	t = task_get(m, r->hdr.tid);
+	if (info->layout.fd >= 0 && r->has_inode)
+		check_fd(m, t, (int)r->args[info->layout.fd], &r->inode);
+	else if (info->layout.dirfd >= 0 && r->path_len <= 1 &&
+		 r->has_inode && (int)r->args[info->layout.dirfd] != AT_FDCWD)
+		/* fstatat(fd, "", AT_EMPTY_PATH): glibc's fstat */
+		check_fd(m, t, (int)r->args[info->layout.dirfd], &r->inode);
 	if (info->layout.flags & PROBE_SC_NEW_FD)
 		set_fd(t, r->ret, syscall_new_fd_cloexec(r), r->has_inode,
 		       r->inode.dev, r->inode.ino);
@@ -451,39 +494,6 @@ static void apply_snapshot(struct model *m, const struct probe_snapshot *r)
 
 		fs_set_cwd(t->fs, cwd.p, cwd.len);
 	}
-}
-
-/* A first read or write: does the model's file for the fd agree? */
-static void check_use(struct model *m, const struct probe_use *r)
-{
-	struct task *t = task_get(m, r->hdr.tid);
-	const struct fd_entry *e = table_get(t->files, r->fd);
-
-	m->stats.uses++;
-	if (!e) {
-		/* Only an fd this recording never saw opened or closed may
-		 * be one from before it. */
-		if (t->files->partial && !(r->fd >= 0 &&
-					   (size_t)r->fd < t->files->cap &&
-					   t->files->fd[r->fd].seen))
-			m->stats.unknown++;
-		else
-			m->stats.disagree++;
-		return;
-	}
-	if (!e->known) { /* a pipe or socket end: now its inode is known */
-		struct fd_entry *w = table_slot(t->files, r->fd);
-
-		w->known = true;
-		w->dev = r->inode.dev;
-		w->ino = r->inode.ino;
-		m->stats.agree++;
-		return;
-	}
-	if (e->dev == r->inode.dev && e->ino == r->inode.ino)
-		m->stats.agree++;
-	else
-		m->stats.disagree++;
 }
 
 void model_apply(struct model *m, const struct probe_hdr *rec)
@@ -530,9 +540,12 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	case PROBE_REC_SYSCALL:
 		apply_syscall(m, (const void *)rec);
 		break;
-	case PROBE_REC_USE:
-		check_use(m, (const void *)rec);
+	case PROBE_REC_USE: {
+		const struct probe_use *r = (const void *)rec;
+
+		check_fd(m, task_get(m, rec->tid), r->fd, &r->inode);
 		break;
+	}
 	case PROBE_REC_SNAPSHOT:
 		apply_snapshot(m, (const void *)rec);
 		break;

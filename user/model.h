@@ -26,7 +26,7 @@
 struct model;
 
 struct model_stats {
-	__u64 uses; /* first reads and writes checked */
+	__u64 uses; /* fd uses checked: first reads and writes, fstat... */
 	__u64 agree; /* the model's file for the fd was the kernel's */
 	__u64 disagree; /* it was another file, or none */
 	__u64 unknown; /* the fd was open before the recording saw it */

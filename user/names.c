@@ -66,8 +66,23 @@ const char *syscall_name(uint32_t nr)
 	return info ? info->name : NULL;
 }
 
+/*
+ * The kernel's restart codes (include/linux/errno.h), which sys_exit sees
+ * when a signal interrupted the syscall: the program then gets EINTR, or
+ * the kernel runs the syscall again (SA_RESTART), which makes another op.
+ */
+static const char *const restart_names[] = {
+	[512 - 512] = "ERESTARTSYS",
+	[513 - 512] = "ERESTARTNOINTR",
+	[514 - 512] = "ERESTARTNOHAND",
+	[515 - 512] = "ENOIOCTLCMD",
+	[516 - 512] = "ERESTART_RESTARTBLOCK",
+};
+
 const char *errno_name(int err)
 {
+	if (err >= 512 && err <= 516)
+		return restart_names[err - 512];
 	return strerrorname_np(err);
 }
 

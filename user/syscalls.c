@@ -52,6 +52,7 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_splice] = { "splice", OWN, {} },
 	[SYS_dup3] = { "dup3", OWN, {} },
 	[SYS_pipe2] = { "pipe2", OWN, {} },
+	[SYS_socketpair] = { "socketpair", OWN, {} },
 	[SYS_preadv] = { "preadv", OWN, {} },
 	[SYS_pwritev] = { "pwritev", OWN, {} },
 	[SYS_execveat] = { "execveat", OWN, {} },

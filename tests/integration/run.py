@@ -484,6 +484,27 @@ def vfork_shares_memory_until_exec(tmp):
 
 
 @test
+def interrupted_tmpfile_and_socketpair(tmp):
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    rec = record(tmp, [os.path.join(SCENARIOS, "interrupted"), fifo, tmp])
+    assert rec.rc == 0, rec.stderr
+    words = rec.stdout.split()
+    tmpfd, s0, s1 = int(words[1]), int(words[3]), int(words[4])
+    # at sys_exit the kernel's restart code: without SA_RESTART the
+    # program then sees EINTR
+    eintr = rec.one(op="open", path_arg=fifo)
+    assert eintr["err"] == "ERESTARTSYS" and "fd" not in eintr, eintr
+    t = rec.one(op="open", fd=tmpfd, path_arg=tmp)
+    assert "__O_TMPFILE" in t["flags"] and t["type"] == "regular", t
+    assert rec.one(op="write", fd=tmpfd)["ino"] == t["ino"]
+    sp = rec.one(op="socketpair")
+    assert sp["fds"] == [s0, s1] and sp["cloexec"] is True, sp
+    w = rec.one(op="write", fd=s0)
+    assert w["path"] == "socket:[%d]" % w["ino"], w
+
+
+@test
 def failed_open_and_exec(tmp):
     missing = os.path.join(tmp, "missing")
     rec = record(tmp, ["sh", "-c", "cat %s; %s; exit 0" % (missing, missing)])
