@@ -221,11 +221,11 @@ static void print_summary(const char *path, const struct log_reader *log,
 		       (unsigned long long)ms->agree,
 		       (unsigned long long)ms->disagree,
 		       (unsigned long long)ms->unknown);
-		printf("%-11s%llu relative opens checked: %llu agree, %llu "
-		       "disagree\n",
-		       "cwd model", (unsigned long long)ms->cwd_checked,
-		       (unsigned long long)ms->cwd_agree,
-		       (unsigned long long)ms->cwd_disagree);
+		printf("%-11s%llu relative opens and creations checked: %llu "
+		       "agree, %llu disagree\n",
+		       "fs model", (unsigned long long)ms->fs_checked,
+		       (unsigned long long)ms->fs_agree,
+		       (unsigned long long)ms->fs_disagree);
 	}
 	print_losses(log, s->lost);
 	if (!t && log_torn_bytes(log))

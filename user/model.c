@@ -32,6 +32,7 @@ struct fd_table {
 struct fs_info {
 	unsigned refs;
 	char *cwd; /* NULL until a chdir or a relative open tells it */
+	int umask; /* -1 until a umask() call tells it */
 };
 
 struct task {
@@ -106,12 +107,13 @@ static const struct fd_entry *table_get(const struct fd_table *t, long fd)
 
 /* ---- fs_structs ---- */
 
-static struct fs_info *fs_new(const char *cwd)
+static struct fs_info *fs_new(const struct fs_info *from)
 {
 	struct fs_info *fs = xmalloc(sizeof(*fs));
 
 	fs->refs = 1;
-	fs->cwd = cwd ? xstrdup(cwd) : NULL;
+	fs->cwd = from && from->cwd ? xstrdup(from->cwd) : NULL;
+	fs->umask = from ? from->umask : -1;
 	return fs;
 }
 
@@ -281,7 +283,7 @@ static void apply_clone(struct model *m, const struct probe_clone *r)
 		fs = parent->fs;
 		fs->refs++;
 	} else {
-		fs = fs_new(parent->fs->cwd);
+		fs = fs_new(parent->fs);
 	}
 	child = task_find(m, r->child_tid);
 	if (child) { /* seen before its clone record: replace its guess */
@@ -362,6 +364,24 @@ static void check_fd(struct model *m, struct task *t, long fd,
 }
 
 /*
+ * A file an open created (O_CREAT|O_EXCL: it cannot have existed) has
+ * the mode asked for less the umask; the kernel's inode says which bits
+ * it got, so a known umask is checked.
+ */
+static void check_umask(struct model *m, struct task *t,
+			const struct probe_open *r)
+{
+	if ((r->flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL) ||
+	    t->fs->umask < 0 || (r->rflags & PROBE_RF_NO_FILE))
+		return;
+	m->stats.fs_checked++;
+	if ((r->inode.mode & 07777) == (r->mode & 07777 & ~t->fs->umask))
+		m->stats.fs_agree++;
+	else
+		m->stats.fs_disagree++;
+}
+
+/*
  * An open of a bare name relative to the cwd landed, says the kernel, in
  * the directory of its absolute path: that must be the model's cwd (the
  * first such open teaches the cwd of a task the model saw no chdir of).
@@ -387,11 +407,11 @@ static void check_cwd(struct model *m, struct task *t,
 		fs_set_cwd(t->fs, abs.p, dir);
 		return;
 	}
-	m->stats.cwd_checked++;
+	m->stats.fs_checked++;
 	if (strlen(t->fs->cwd) == dir && !memcmp(t->fs->cwd, abs.p, dir))
-		m->stats.cwd_agree++;
+		m->stats.fs_agree++;
 	else
-		m->stats.cwd_disagree++;
+		m->stats.fs_disagree++;
 }
 
 static void apply_fdop(struct model *m, const struct probe_fdop *r)
@@ -461,11 +481,13 @@ static void apply_syscall(struct model *m, const struct probe_syscall *r)
 		unshare_files(t);
 	if (r->nr == SYS_unshare && (r->args[0] & CLONE_FS) &&
 	    t->fs->refs > 1) {
-		struct fs_info *copy = fs_new(t->fs->cwd);
+		struct fs_info *copy = fs_new(t->fs);
 
 		fs_put(t->fs);
 		t->fs = copy;
 	}
+	if (r->nr == SYS_umask)
+		t->fs->umask = r->args[0] & 0777;
 	/* At sys_exit the record's base is the new cwd (chdir), or the
 	 * directory fchdir moved to. */
 	if ((r->nr == SYS_chdir || r->nr == SYS_fchdir) && r->base_len > 1) {
@@ -525,6 +547,7 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
 		       r->inode.ino);
 		check_cwd(m, t, r);
+		check_umask(m, t, r);
 		break;
 	}
 	case PROBE_REC_CLOSE: {

@@ -7,8 +7,8 @@
  * first and then drops its close-on-exec fds (begin_new_exec()), and the
  * last task to let go of a table frees it.
  *
- * The cwd likewise, per fs_struct: shared under CLONE_FS, copied by fork
- * and unshare(CLONE_FS), moved by chdir and fchdir.
+ * The cwd and umask likewise, per fs_struct: shared under CLONE_FS,
+ * copied by fork and unshare(CLONE_FS), changed by chdir, fchdir, umask.
  *
  * The kernel tells which file every first read or write used, and where a
  * relative open landed; the model predicted both, and counts whether they
@@ -31,8 +31,9 @@ struct model_stats {
 	__u64 disagree; /* it was another file, or none */
 	__u64 unknown; /* the fd was open before the recording saw it */
 	/* opens of a bare name relative to the cwd: was the file's
-	 * directory the model's cwd?  The first one teaches it. */
-	__u64 cwd_checked, cwd_agree, cwd_disagree;
+	 * directory the model's cwd (the first one teaches it)?  files an
+	 * open created: did they get the mode less the model's umask? */
+	__u64 fs_checked, fs_agree, fs_disagree;
 };
 
 struct model *model_new(void);
