@@ -811,6 +811,25 @@ def bad_logs(tmp):
 
 
 @test
+def ctrl_c_reaches_the_command(tmp):
+    log = os.path.join(tmp, "int.probe")
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sleep", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if os.path.exists(log) and os.path.getsize(log) > 600:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)  # as a terminal's Ctrl-C, to the collector alone
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 128 + signal.SIGINT, (proc.returncode, err)
+    ops = export_ops(log)
+    ex = [op for op in ops if op["op"] == "exit" and op["group_dead"]]
+    assert ex and ex[0]["signal"] == "SIGINT", ex
+    assert "(complete)" in run_cli("info", log).stdout
+
+
+@test
 def killed_recorder_leaves_readable_log(tmp):
     log = os.path.join(tmp, "killed.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
