@@ -92,6 +92,25 @@ def record(tmp, cmd, *options, env=None, name="run.probe"):
     return Recording(log, proc)
 
 
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def stdout_values(rec):
+    """The "name number" lines a scenario printed, as a dict."""
+    return dict((k, int(n)) for k, n in (line.split()[:2] for line in rec.stdout.splitlines()))
+
+
+def wait_until_recording(log):
+    """A recorder has attached once its log holds its header and more."""
+    for _ in range(100):
+        if os.path.exists(log) and os.path.getsize(log) > 600:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+
+
 def stat_id(path):
     st = os.stat(path)
     return st.st_dev, st.st_ino
@@ -116,8 +135,7 @@ def processes_in_order(rec):
 def shell_pipeline(tmp):
     src = os.path.join(tmp, "in.txt")
     dst = os.path.join(tmp, "out.txt")
-    with open(src, "w") as f:
-        f.write("hello\nworld\n")
+    write_file(src, "hello\nworld\n")
     rec = record(tmp, ["sh", "-c", "cat %s | tr a-z A-Z > %s" % (src, dst)])
     assert rec.rc == 0, rec.stderr
     assert open(dst).read() == "HELLO\nWORLD\n"
@@ -150,8 +168,7 @@ def shell_pipeline(tmp):
 def fork_exec_wait(tmp):
     src = os.path.join(tmp, "input")
     out = os.path.join(tmp, "result")
-    with open(src, "w") as f:
-        f.write("data\n")
+    write_file(src, "data\n")
     prog = os.path.join(SCENARIOS, "fork_exec_wait")
     rec = record(tmp, [prog, src, out])
     assert rec.rc == 3, (rec.rc, rec.stderr)  # the program's own status
@@ -224,8 +241,7 @@ def open_relative_to_dirfd(tmp):
     sub = os.path.join(tmp, "d", "sub")
     os.makedirs(sub)
     target = os.path.join(sub, "file.txt")
-    with open(target, "w") as f:
-        f.write("x")
+    write_file(target, "x")
     rec = record(tmp, [os.path.join(SCENARIOS, "dirfd_open"), os.path.join(tmp, "d"), "sub/file.txt"])
     assert rec.rc == 0, rec.stderr
     dirfd, fd, fd2 = map(int, rec.stdout.split())
@@ -252,8 +268,7 @@ def absolute_path_across_mounts(tmp):
         try:
             files = [os.path.join(outer, "a.txt"), os.path.join(inner, "b.txt")]
             for p in files:
-                with open(p, "w") as f:
-                    f.write("x")
+                write_file(p, "x")
             rec = record(tmp, ["cat", *files])
             assert rec.rc == 0, rec.stderr
             for p in files:
@@ -267,8 +282,7 @@ def absolute_path_across_mounts(tmp):
 @test
 def exec_of_a_script(tmp):
     script = os.path.join(tmp, "hello.sh")
-    with open(script, "w") as f:
-        f.write("#!/bin/sh\nexit 0\n")
+    write_file(script, "#!/bin/sh\nexit 0\n")
     os.chmod(script, 0o755)
     rec = record(tmp, [script])
     assert rec.rc == 0, rec.stderr
@@ -310,11 +324,10 @@ def first_read_and_write_once_per_description(tmp):
 @test
 def fd_table_operations(tmp):
     target = os.path.join(tmp, "f.txt")
-    with open(target, "w") as f:
-        f.write("x")
+    write_file(target, "x")
     rec = record(tmp, [os.path.join(SCENARIOS, "fd_ops"), target])
     assert rec.rc == 0, rec.stderr
-    v = dict((k, int(n)) for k, n in (line.split() for line in rec.stdout.splitlines()))
+    v = stdout_values(rec)
     fd = v["fd"]
     assert rec.one(op="dup", fd=fd)["newfd"] == v["dup"]
     d2 = rec.one(op="dup2", fd=fd)
@@ -342,7 +355,7 @@ def fd_table_operations(tmp):
 def metadata_and_process_state(tmp):
     rec = record(tmp, [os.path.join(SCENARIOS, "meta_ops"), tmp])
     assert rec.rc == 0, rec.stderr
-    v = dict((k, int(n)) for k, n in (line.split() for line in rec.stdout.splitlines()))
+    v = stdout_values(rec)
     sub = os.path.join(tmp, "sub")
     f, g = os.path.join(sub, "f"), os.path.join(sub, "g")
     assert rec.one(op="mkdirat", path=sub)["dirfd"] == v["dir"]
@@ -377,8 +390,7 @@ def fd_tables_shared_and_copied(tmp):
     files = []
     for name in "ABCD":
         files.append(os.path.join(tmp, name))
-        with open(files[-1], "w") as f:
-            f.write(name)
+        write_file(files[-1], name)
     rec = record(tmp, [os.path.join(SCENARIOS, "shared_fds"), *files])
     assert rec.rc == 0, rec.stderr
     pid = rec.ops[0]["pid"]
@@ -407,8 +419,7 @@ def elf_interpreter(path):
 @test
 def static_binary(tmp):
     src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out")
-    with open(src, "w") as f:
-        f.write("static\n")
+    write_file(src, "static\n")
     prog = os.path.join(SCENARIOS, "static_open")
     assert not elf_interpreter(prog), "not a static binary"
     rec = record(tmp, [prog, src, dst])
@@ -434,8 +445,7 @@ def execvp_without_path(tmp):
 @test
 def open_in_a_signal_handler(tmp):
     target = os.path.join(tmp, "target")
-    with open(target, "w") as f:
-        f.write("x")
+    write_file(target, "x")
     rec = record(tmp, [os.path.join(SCENARIOS, "signal_open"), target])
     assert rec.rc == 0, rec.stderr
     r, w = map(int, rec.stdout.split()[1:3])
@@ -470,8 +480,7 @@ def cwd_shared_by_clone_fs(tmp):
 @test
 def vfork_shares_memory_until_exec(tmp):
     target = os.path.join(tmp, "in")
-    with open(target, "w") as f:
-        f.write("x")
+    write_file(target, "x")
     rec = record(tmp, [os.path.join(SCENARIOS, "spawn"), target])
     assert rec.rc == 0, rec.stderr
     parent = rec.ops[0]
@@ -568,8 +577,7 @@ def runs_as_sudo_user(tmp):
 @test
 def records_nothing_outside(tmp):
     marker = os.path.join(tmp, "outside-marker")
-    with open(marker, "w") as f:
-        f.write("x")
+    write_file(marker, "x")
     # a process outside the recording keeps opening the marker meanwhile
     outside = subprocess.Popen(["sh", "-c", "while :; do cat %s >/dev/null; done" % marker])
     try:
@@ -670,8 +678,7 @@ def cgroup_until_empty(tmp):
     marker = os.path.join(tmp, "outside-marker")
     data = os.path.join(tmp, "data")
     for p in (marker, data):
-        with open(p, "w") as f:
-            f.write("x")
+        write_file(p, "x")
     log = os.path.join(tmp, "cg.probe")
     with Cgroup("probe-bpf-test-%d" % os.getpid()) as cg:
         inside = run_in_cgroup(cg.path, "sleep 0.5")  # there before recording starts
@@ -704,8 +711,7 @@ def log_target_line(info):
 @test
 def cgroup_members_from_before(tmp):
     data = os.path.join(tmp, "data")
-    with open(data, "w") as f:
-        f.write("x")
+    write_file(data, "x")
     log = os.path.join(tmp, "snap.probe")
     with Cgroup("probe-bpf-snap-%d" % os.getpid()) as cg:
         # fd 3 and the cwd are set before recording starts; the read
@@ -767,8 +773,7 @@ def assert_one_line_error(proc, status, *words):
 @test
 def refuses_existing_output(tmp):
     log = os.path.join(tmp, "exists.probe")
-    with open(log, "w") as f:
-        f.write("keep me")
+    write_file(log, "keep me")
     assert_one_line_error(run_cli("record", "-o", log, "--", "true"), 2, "already exists", "--overwrite")
     assert open(log).read() == "keep me"
     proc = run_cli("record", "-q", "--overwrite", "-o", log, "--", "true")
@@ -815,11 +820,7 @@ def ctrl_c_reaches_the_command(tmp):
     log = os.path.join(tmp, "int.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sleep", "30"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(100):
-        if os.path.exists(log) and os.path.getsize(log) > 600:
-            break
-        time.sleep(0.05)
-    time.sleep(0.2)
+    wait_until_recording(log)
     proc.send_signal(signal.SIGINT)  # as a terminal's Ctrl-C, to the collector alone
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 128 + signal.SIGINT, (proc.returncode, err)
@@ -835,11 +836,7 @@ def killed_recorder_leaves_readable_log(tmp):
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
                              "cat /etc/hostname >/dev/null; sleep 30"])
     try:
-        for _ in range(100):
-            if os.path.exists(log) and os.path.getsize(log) > 600:
-                break
-            time.sleep(0.05)
-        time.sleep(0.3)
+        wait_until_recording(log)
     finally:
         proc.kill()
         proc.wait()

@@ -214,6 +214,33 @@ static inline struct probe_use *make_use(__u32 nr, int fd, __u32 access,
 	return r;
 }
 
+/* An fd-table operation nr(fd, arg1, arg2) that returned ret. */
+static inline struct probe_fdop *make_fdop(__u32 nr, int fd, __u64 arg1,
+					   __u64 arg2, long ret, __u32 pid)
+{
+	struct probe_fdop *r = rec_new(PROBE_REC_FDOP, sizeof(*r), 0, 0, 0, 0,
+				       pid);
+
+	r->nr = nr;
+	r->fd = fd;
+	r->arg1 = arg1;
+	r->arg2 = arg2;
+	r->ret = ret;
+	return r;
+}
+
+/* A generic syscall record of nr that returned ret, with no paths. */
+static inline struct probe_syscall *make_syscall(__u32 nr, long ret,
+						 __u32 pid)
+{
+	struct probe_syscall *r = rec_new(PROBE_REC_SYSCALL, sizeof(*r), 0, 0,
+					  0, 0, pid);
+
+	r->nr = nr;
+	r->ret = ret;
+	return r;
+}
+
 /* A successful exec of filename (interp: the #! interpreter, or NULL). */
 static inline struct probe_exec *make_exec(const char *filename,
 					   const char *interp,

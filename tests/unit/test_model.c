@@ -57,23 +57,13 @@ static void *cloned(__u32 parent, __u32 child, bool share_files)
 static void *fdop(__u32 tid, __u32 nr, int fd, __u64 arg1, __u64 arg2,
 		  long ret)
 {
-	struct probe_fdop *r = rec_new(PROBE_REC_FDOP, sizeof(*r), 0, 0, 0, 0,
-				       tid);
-
-	r->nr = nr;
-	r->fd = fd;
-	r->arg1 = arg1;
-	r->arg2 = arg2;
-	r->ret = ret;
-	return r;
+	return make_fdop(nr, fd, arg1, arg2, ret, tid);
 }
 
 static void *unshared(__u32 tid, __u64 flags)
 {
-	struct probe_syscall *r = rec_new(PROBE_REC_SYSCALL, sizeof(*r), 0, 0,
-					  0, 0, tid);
+	struct probe_syscall *r = make_syscall(SYS_unshare, 0, tid);
 
-	r->nr = SYS_unshare;
 	r->args[0] = flags;
 	return r;
 }
