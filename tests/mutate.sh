@@ -35,6 +35,7 @@ mutations=(
 	"model-snapshot#user/model.c#s/\t\tset_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/\t\tif (0) set_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/#cgroup_members_from_before"
 	"model-umask#user/model.c#s/\t\tt->fs->umask = r->args\[0\] \& 0777;/\t\t(void)0;/#cwd_shared_by_clone_fs"
 	"forward-sigint#user/record.c#s/\tkill(r->child, sig);/\t(void)sig;/#ctrl_c_reaches_the_command"
+	"self-warning#user/record.c#s/\t\t\tmembers.collector = true;/\t\t\t;/#collector_inside_its_cgroup"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
 )
 

@@ -340,6 +340,7 @@ static int cgroup_populated(const char *events)
 static struct {
 	__u32 *pid;
 	size_t n, cap;
+	bool collector; /* the collector itself is in the cgroup */
 } members;
 
 static int list_procs_in(const char *path, const struct stat *st, int type,
@@ -358,8 +359,10 @@ static int list_procs_in(const char *path, const struct stat *st, int type,
 	if (!f)
 		return 0;
 	while (fscanf(f, "%u", &pid) == 1) {
-		if (pid == (unsigned)getpid())
+		if (pid == (unsigned)getpid()) {
+			members.collector = true;
 			continue;
+		}
 		if (members.n == members.cap) {
 			members.cap = members.cap ? members.cap * 2 : 64;
 			members.pid = xrealloc(members.pid,
@@ -381,6 +384,11 @@ static void trace_cgroup_members(struct recording *r, const char *dir)
 {
 	members.n = 0;
 	nftw(dir, list_procs_in, 16, FTW_PHYS);
+	if (members.collector)
+		errorf("warning: probe-bpf itself is in %s: it is not recorded, "
+		       "but the cgroup cannot empty while it runs; stop it "
+		       "with Ctrl-C",
+		       dir);
 	for (size_t i = 0; i < members.n; i++) {
 		loader_trace(r->loader, members.pid[i], false);
 		snapshot_process(r->log, members.pid[i], r->start_boot_ns);

@@ -660,16 +660,23 @@ class Cgroup:
                 time.sleep(0.1)
 
 
+def log_appears(log):
+    """A recorder has attached once its log exists: wait up to 5 s."""
+    for _ in range(100):
+        if os.path.exists(log):
+            time.sleep(0.2)
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def start_cgroup_recording(log, cgroup):
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--cgroup", cgroup],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(100):  # attached once the log exists
-        if os.path.exists(log):
-            time.sleep(0.2)
-            return proc
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("recording did not start: %s" % proc.communicate()[1])
+    if not log_appears(log):
+        proc.kill()
+        raise AssertionError("recording did not start: %s" % proc.communicate()[1])
+    return proc
 
 
 def run_in_cgroup(cgroup, script):
@@ -737,6 +744,24 @@ def cgroup_members_from_before(tmp):
     assert read, "the read of data was not recorded"
     model = model_check(log)
     assert model["unknown"] == 0, model
+
+
+@test
+def collector_inside_its_cgroup(tmp):
+    log = os.path.join(tmp, "self.probe")
+    with Cgroup("probe-bpf-self-%d" % os.getpid()) as cg:
+        rec = subprocess.Popen(["sh", "-c", "echo $$ > %s/cgroup.procs && exec %s record -o %s --cgroup %s"
+                                % (cg.path, PROBE, log, cg.path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert log_appears(log), rec.communicate()[1]
+        subprocess.run(["sh", "-c", "echo $$ > %s/cgroup.procs; cat /etc/hostname >/dev/null" % cg.path])
+        rec.send_signal(signal.SIGINT)
+        out, err = rec.communicate(timeout=10)
+        assert rec.returncode == 0, err
+    assert "probe-bpf itself is in" in err, err
+    ops = export_ops(log)
+    assert rec.pid not in {op["pid"] for op in ops}, "the collector recorded itself"
+    assert [op for op in ops if op.get("path") == "/etc/hostname"], "the cgroup's cat is missing"
 
 
 @test
