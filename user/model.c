@@ -202,6 +202,27 @@ static struct task *task_get(struct model *m, __u32 tid)
 	return t ? t : task_add(m, tid, table_new(true), fs_new(NULL));
 }
 
+/*
+ * A task first seen acting: a thread of a process the model knows (one
+ * that was running before the recording) is taken to share its leader's
+ * tables and memory, as threads almost always do (CLONE_THREAD without
+ * CLONE_FILES or CLONE_FS is legal but rare).
+ */
+static struct task *task_get_thread(struct model *m, __u32 tid, __u32 pid)
+{
+	struct task *t = task_find(m, tid), *leader;
+
+	if (t || tid == pid || !(leader = task_find(m, pid)))
+		return task_get(m, tid);
+	leader->files->refs++;
+	leader->fs->refs++;
+	t = task_add(m, tid, leader->files, leader->fs);
+	leader = task_find(m, pid); /* task_add may have moved it */
+	t->mm = leader->mm;
+	t->epoch = leader->epoch;
+	return t;
+}
+
 static void task_remove(struct model *m, struct task *t)
 {
 	table_put(t->files);
@@ -521,7 +542,7 @@ static void apply_snapshot(struct model *m, const struct probe_snapshot *r)
 void model_apply(struct model *m, const struct probe_hdr *rec)
 {
 	if (rec->type != PROBE_REC_LOST)
-		task_get(m, rec->tid); /* every task that acts is known */
+		task_get_thread(m, rec->tid, rec->pid); /* every task that acts */
 	switch (rec->type) {
 	case PROBE_REC_CLONE:
 		apply_clone(m, (const void *)rec);

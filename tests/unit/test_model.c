@@ -177,6 +177,27 @@ static void test_model_knows_what_it_never_saw(void **state)
 	model_free(m);
 }
 
+static void test_model_threads_from_before_share_the_leaders_table(void **state)
+{
+	struct model *m = model_new();
+	struct probe_snapshot *snap;
+	struct probe_use *use;
+
+	(void)state;
+	/* the leader's fd 3, from the snapshot of a running process */
+	snap = rec_new(PROBE_REC_SNAPSHOT, sizeof(*snap), 0, 0, 0, 0, PARENT);
+	snap->fd = 3;
+	snap->inode.dev = 1;
+	snap->inode.ino = INODE_A;
+	feed(m, snap);
+	/* a thread the recording never saw made reads through it */
+	use = used(PARENT, 3, INODE_A);
+	use->hdr.tid = PARENT + 7;
+	feed(m, use);
+	expect(m, 1, 0, 0);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_model_exec_drops_cloexec_after_unsharing),
 		cmocka_unit_test(test_model_dup2_replaces_an_open_fd),
 		cmocka_unit_test(test_model_knows_what_it_never_saw),
+		cmocka_unit_test(
+			test_model_threads_from_before_share_the_leaders_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
