@@ -288,11 +288,16 @@ static void dup_fd(struct task *t, long from, long to, bool cloexec)
 	*table_slot(t->files, to) = copy;
 }
 
-static void apply_clone(struct model *m, const struct probe_clone *r)
+static void apply_clone(struct model *m, struct task *parent,
+			const struct probe_clone *r)
 {
-	struct task *parent = task_get(m, r->hdr.tid), *child;
+	/* task_add() may move every task: take what the child inherits
+	 * from the parent before it */
+	__u64 mm = parent->mm;
+	__u32 epoch = parent->epoch;
 	struct fd_table *files;
 	struct fs_info *fs;
+	struct task *child;
 
 	if (r->share & PROBE_SHARE_FILES) {
 		files = parent->files;
@@ -317,9 +322,9 @@ static void apply_clone(struct model *m, const struct probe_clone *r)
 	}
 	/* threads, CLONE_VM and vfork (until its exec) share one memory */
 	if (r->share & PROBE_SHARE_VM)
-		child->mm = parent->mm;
+		child->mm = mm;
 	/* a thread is in its process's exec epoch */
-	child->epoch = (r->share & PROBE_SHARE_THREAD) ? parent->epoch : 0;
+	child->epoch = (r->share & PROBE_SHARE_THREAD) ? epoch : 0;
 }
 
 /* execve: a shared table is copied first, then close-on-exec fds go. */
@@ -435,9 +440,8 @@ static void check_cwd(struct model *m, struct task *t,
 		m->stats.fs_disagree++;
 }
 
-static void apply_fdop(struct model *m, const struct probe_fdop *r)
+static void apply_fdop(struct task *t, const struct probe_fdop *r)
 {
-	struct task *t = task_get(m, r->hdr.tid);
 	__u32 first = r->fd, last = r->arg1;
 
 	if (r->ret < 0)
@@ -481,14 +485,13 @@ static void apply_fdop(struct model *m, const struct probe_fdop *r)
 	}
 }
 
-static void apply_syscall(struct model *m, const struct probe_syscall *r)
+static void apply_syscall(struct model *m, struct task *t,
+			  const struct probe_syscall *r)
 {
 	const struct syscall_info *info = syscall_info(r->nr);
-	struct task *t;
 
 	if (!info || r->ret < 0)
 		return;
-	t = task_get(m, r->hdr.tid);
 	if (info->layout.fd >= 0 && r->has_inode)
 		check_fd(m, t, (int)r->args[info->layout.fd], &r->inode);
 	else if (info->layout.dirfd >= 0 && r->path_len <= 1 &&
@@ -522,10 +525,8 @@ static void apply_syscall(struct model *m, const struct probe_syscall *r)
  * A process that was running before the recording: its fds one by one,
  * then (fd -1) its cwd; after that its table is whole, not partial.
  */
-static void apply_snapshot(struct model *m, const struct probe_snapshot *r)
+static void apply_snapshot(struct task *t, const struct probe_snapshot *r)
 {
-	struct task *t = task_get(m, r->hdr.tid);
-
 	if (r->fd >= 0) {
 		set_fd(t, r->fd, r->flags & O_CLOEXEC, r->inode.ino != 0,
 		       r->inode.dev, r->inode.ino);
@@ -541,26 +542,25 @@ static void apply_snapshot(struct model *m, const struct probe_snapshot *r)
 
 void model_apply(struct model *m, const struct probe_hdr *rec)
 {
-	if (rec->type != PROBE_REC_LOST)
-		task_get_thread(m, rec->tid, rec->pid); /* every task that acts */
+	struct task *t;
+
+	if (rec->type == PROBE_REC_LOST)
+		return;
+	/* Every task that acts is known from here on.  t stays valid until
+	 * the next task_add(). */
+	t = task_get_thread(m, rec->tid, rec->pid);
 	switch (rec->type) {
 	case PROBE_REC_CLONE:
-		apply_clone(m, (const void *)rec);
+		apply_clone(m, t, (const void *)rec);
 		break;
 	case PROBE_REC_EXEC:
 		apply_exec(m, (const void *)rec);
 		break;
-	case PROBE_REC_EXIT: {
-		struct task *t = task_find(m, rec->tid);
-
-		if (t)
-			task_remove(m, t);
+	case PROBE_REC_EXIT:
+		task_remove(m, t);
 		break;
-	}
 	case PROBE_REC_OPEN: {
 		const struct probe_open *r = (const void *)rec;
-
-		struct task *t = task_get(m, rec->tid);
 
 		if (r->ret < 0)
 			break;
@@ -575,23 +575,23 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		const struct probe_close *r = (const void *)rec;
 
 		if (r->ret == 0)
-			close_fd(task_get(m, rec->tid), r->fd);
+			close_fd(t, r->fd);
 		break;
 	}
 	case PROBE_REC_FDOP:
-		apply_fdop(m, (const void *)rec);
+		apply_fdop(t, (const void *)rec);
 		break;
 	case PROBE_REC_SYSCALL:
-		apply_syscall(m, (const void *)rec);
+		apply_syscall(m, t, (const void *)rec);
 		break;
 	case PROBE_REC_USE: {
 		const struct probe_use *r = (const void *)rec;
 
-		check_fd(m, task_get(m, rec->tid), r->fd, &r->inode);
+		check_fd(m, t, r->fd, &r->inode);
 		break;
 	}
 	case PROBE_REC_SNAPSHOT:
-		apply_snapshot(m, (const void *)rec);
+		apply_snapshot(t, (const void *)rec);
 		break;
 	}
 }
