@@ -30,7 +30,7 @@ mutations=(
 	"model-unshare#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FILES))/if (0)/#fd_tables_shared_and_copied"
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
-	"model-mm#user/model.c#s/\t\tchild->mm = parent->mm;/\t\t(void)parent;/#vfork_shares_memory_until_exec threads"
+	"model-mm#user/model.c#s/\t\tchild->mm = mm;/\t\t(void)mm;/#vfork_shares_memory_until_exec threads"
 	"snapshot#user/record.c#s/\t\tsnapshot_process(r->log, members.pid\[i\], r->start_boot_ns);/\t\t(void)snapshot_process;/#cgroup_members_from_before"
 	"model-snapshot#user/model.c#s/\t\tset_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/\t\tif (0) set_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/#cgroup_members_from_before"
 	"model-umask#user/model.c#s/\t\tt->fs->umask = r->args\[0\] \& 0777;/\t\t(void)0;/#cwd_shared_by_clone_fs"
