@@ -1099,6 +1099,90 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	return on_syscall(regs, nr, ret);
 }
 
+/* ---- inodes that path-naming changes touch ---- */
+
+/*
+ * chmod, unlink, rename and the like name their files by path, and at
+ * sys_exit nothing says which inodes the paths were: the kernel has let go
+ * of them (an unlinked one may be gone).  Each such change stamps the
+ * ctime of the inodes it changes, through inode_set_ctime_current(), whose
+ * tracepoints name the inode: ctime_ns_xchg (a new stamp) and
+ * ctime_xchg_skip (the same stamp again) on filesystems with multigrain
+ * timestamps (ext4, xfs, btrfs, tmpfs), inode_set_ctime_to_ts on the
+ * others.  A stamp lost to a concurrent one on the same inode passes none
+ * of them.  Each stamp that a syscall marked PROBE_SC_TOUCH makes in a
+ * traced task becomes a probe_touch record; stamps from other syscalls
+ * (a write's) cost only the test of the syscall number.
+ */
+static __always_inline int on_touch(const struct inode *ip)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct probe_touch *rec;
+	struct rec_place place;
+	struct scratch *s;
+	struct inode *inode;
+	struct dentry *alias, *parent;
+	struct hlist_node *first;
+	struct pt_regs *regs;
+	long nr, n;
+
+	if (!is_traced(tgid) || tgid == pending_tgid)
+		return 0;
+	regs = kernel_ptr((void *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+			  struct pt_regs);
+	nr = regs->orig_ax;
+	if (nr < 0 || nr >= PROBE_NR_SYSCALLS ||
+	    !(sc_layout[nr & (PROBE_NR_SYSCALLS - 1)].flags & PROBE_SC_TOUCH))
+		return 0;
+	/* The sched hooks' slot: those never run inside a syscall's
+	 * filesystem work, nor it inside them. */
+	rec = rec_start(SLOT_TASK, PROBE_REC_TOUCH, &s, &place);
+	if (!rec)
+		return 0;
+	inode = kernel_ptr(ip, struct inode);
+	rec->nr = nr;
+	rec->nlink = inode->i_nlink;
+	rec->rflags = 0;
+	rec->parent_ino = 0;
+	rec->name_len = 0;
+	inode_fill(&rec->inode, ip);
+	first = inode->i_dentry.first;
+	if (first) {
+		alias = kernel_ptr(
+		    (void *)first - bpf_core_field_offset(struct dentry, d_u),
+		    struct dentry);
+		n = bpf_probe_read_kernel_str(rec->data, NAME_MAX + 1,
+					      alias->d_name.name);
+		if (n > 0)
+			rec->name_len = n;
+		else
+			count_read_fault();
+		parent = alias->d_parent;
+		if (parent && parent != alias && parent->d_inode)
+			rec->parent_ino = parent->d_inode->i_ino;
+	}
+	emit(place, sizeof(*rec) + rec->name_len);
+	return 0;
+}
+
+SEC("tp_btf/ctime_ns_xchg")
+int BPF_PROG(ctime_ns_xchg, struct inode *inode)
+{
+	return on_touch(inode);
+}
+
+SEC("tp_btf/ctime_xchg_skip")
+int BPF_PROG(ctime_xchg_skip, struct inode *inode)
+{
+	return on_touch(inode);
+}
+
+SEC("tp_btf/inode_set_ctime_to_ts")
+int BPF_PROG(inode_set_ctime_to_ts, struct inode *inode)
+{
+	return on_touch(inode);
+}
+
 /* ---- processes ---- */
 
 /* Whether a cgroup v2 is the --cgroup directory or below it. */

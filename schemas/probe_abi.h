@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 1
+#define PROBE_ABI_VERSION 2
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -40,6 +40,7 @@ enum probe_rec_type {
 	PROBE_REC_FDOP = 7, /* struct probe_fdop */
 	PROBE_REC_SYSCALL = 8, /* struct probe_syscall */
 	PROBE_REC_SNAPSHOT = 9, /* struct probe_snapshot, by the collector */
+	PROBE_REC_TOUCH = 10,	/* struct probe_touch */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -227,6 +228,8 @@ enum probe_sc_flags {
 	PROBE_SC_BASE_ALWAYS = 1 << 3, /* resolve the base even for an
 					  absolute path (chdir: at sys_exit
 					  the base is the new cwd) */
+	PROBE_SC_TOUCH = 1 << 4,       /* it changes files it names by path:
+					  record the inodes it touches */
 };
 enum probe_stat_kind {
 	PROBE_STAT_NONE = 0,
@@ -264,6 +267,31 @@ struct probe_syscall {
 	__u32 base_len;
 	__u32 path2_len;
 	__u32 base2_len;
+	char data[];
+};
+
+/*
+ * An inode whose ctime a traced task's syscall stamped, for the syscalls
+ * the layout marks PROBE_SC_TOUCH (chmod, unlink, rename, mkdir...): they
+ * name their files by path, and by sys_exit the kernel has let go of the
+ * inodes, so their record could not say which files the paths were.
+ * Written while the syscall runs, so before its own record (same tid),
+ * which it belongs to; a syscall may touch several inodes (unlink: the
+ * file and its directory) or one twice.  inode is as it was then.
+ * Variable part: the name of one of the inode's dentries at that moment
+ * (the name the syscall used, unless the file has other hard links, or
+ * empty for an inode not linked yet: the one mkdir, mknod or symlink
+ * makes).
+ */
+struct probe_touch {
+	struct probe_hdr hdr;
+	__u32 nr; /* the syscall */
+	__u32 nlink;
+	__u64 parent_ino; /* the inode of that dentry's directory, or 0 */
+	struct probe_inode inode;
+	__u32 name_len;
+	__u16 rflags;
+	__u16 pad;
 	char data[];
 };
 

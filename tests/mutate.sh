@@ -37,6 +37,10 @@ mutations=(
 	"forward-sigint#user/record.c#s/\tkill(r->child, sig);/\t(void)sig;/#ctrl_c_reaches_the_command"
 	"self-warning#user/record.c#s/\t\t\tmembers.collector = true;/\t\t\t;/#collector_inside_its_cgroup"
 	"thread-exit#bpf/probe.bpf.c#s/rec->group_dead = sig->live.counter == 0;/rec->group_dead = 1;/#threads"
+	"touch-filter#bpf/probe.bpf.c#s/\t    !(sc_layout\[nr \& (PROBE_NR_SYSCALLS - 1)\].flags \& PROBE_SC_TOUCH))/\t    1)/#path_changes_name_their_inodes"
+	"touch-name#bpf/probe.bpf.c#s/\t\t\trec->name_len = n;/\t\t\t;/#path_changes_name_their_inodes"
+	"touch-created#user/model.c#s/if (\&tp->t\[i\] != except \&\& !tp->t\[i\].name\[0\])/if (0)/#path_changes_name_their_inodes"
+	"touch-hardlink#user/model.c#s/return n == 1 ? pick : NULL;/return NULL;/#path_changes_name_their_inodes"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

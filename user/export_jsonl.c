@@ -380,12 +380,37 @@ static void syscall_arg(struct json *j, const struct syscall_arg *a,
 }
 
 /*
+ * dev/ino of the files a path-naming change acted on, from the inodes it
+ * touched: path's file, and the file path2 named before (rename over a
+ * file, RENAME_EXCHANGE).
+ */
+static void touched_files(struct json *j, struct model *m,
+			  const struct probe_syscall *r)
+{
+	const struct model_touch *t1, *t2 = NULL;
+
+	t1 = model_touched(m, r, syscall_path(r), NULL);
+	if (t1) {
+		json_u64(j, "dev", dev_kernel_to_user(t1->dev));
+		json_u64(j, "ino", t1->ino);
+	}
+	if (r->path2_len &&
+	    !(syscall_info(r->nr)->layout.flags & PROBE_SC_LITERAL2))
+		t2 = model_touched(m, r, syscall_path2(r), t1);
+	if (t2) {
+		json_u64(j, "dev2", dev_kernel_to_user(t2->dev));
+		json_u64(j, "ino2", t2->ino);
+	}
+}
+
+/*
  * Every other syscall, named after itself, with the arguments its table
  * entry names: path (absolute) and path_arg (as passed), path2 likewise,
  * fd and the file's path for an fd it acts on or returns, and dev/ino
  * wherever the kernel told which file it was.
  */
-static void export_syscall(struct json *j, const struct probe_syscall *r)
+static void export_syscall(struct json *j, struct model *m,
+			   const struct probe_syscall *r)
 {
 	const struct syscall_info *info = syscall_info(r->nr);
 	const struct probe_sc_layout *l = &info->layout;
@@ -428,6 +453,8 @@ static void export_syscall(struct json *j, const struct probe_syscall *r)
 		json_bool(j, "cloexec", syscall_new_fd_cloexec(r));
 	if (r->has_inode)
 		inode(j, "", &r->inode);
+	else if (l->flags & PROBE_SC_TOUCH)
+		touched_files(j, m, r);
 	incomplete(j, r->rflags);
 }
 
@@ -503,6 +530,10 @@ int export_jsonl(struct log_reader *log, FILE *out)
 	struct json j;
 
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
+		if (h->type == PROBE_REC_TOUCH) { /* part of the next op */
+			model_apply(m, h);
+			continue;
+		}
 		json_begin(&j, out);
 		switch (h->type) {
 		case PROBE_REC_EXEC:
@@ -527,7 +558,7 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			export_fdop(&j, (const void *)h);
 			break;
 		case PROBE_REC_SYSCALL:
-			export_syscall(&j, (const void *)h);
+			export_syscall(&j, m, (const void *)h);
 			break;
 		case PROBE_REC_SNAPSHOT:
 			export_snapshot(&j, (const void *)h);

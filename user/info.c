@@ -110,7 +110,8 @@ static const char *const type_names[] = {
 	[PROBE_REC_EXIT] = "exit",   [PROBE_REC_OPEN] = "open",
 	[PROBE_REC_CLOSE] = "close", [PROBE_REC_USE] = "first use",
 	[PROBE_REC_FDOP] = "fd op", [PROBE_REC_SYSCALL] = "other syscall",
-	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_LOST] = "lost",
+	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_TOUCH] = "inode touched",
+	[PROBE_REC_LOST] = "lost",
 };
 
 static void print_time(const char *label, __u64 realtime_ns)

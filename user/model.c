@@ -35,8 +35,16 @@ struct fs_info {
 	int umask; /* -1 until a umask() call tells it */
 };
 
+/* The inodes the task's syscall in progress touched (probe_touch). */
+#define TOUCH_MAX 8
+struct touched {
+	unsigned n;
+	struct model_touch t[TOUCH_MAX];
+};
+
 struct task {
-	__u32 tid; /* 0: empty slot; TOMBSTONE: removed */
+	__u32 tid;		 /* 0: empty slot; TOMBSTONE: removed */
+	struct touched *touched; /* NULL: none */
 	struct fd_table *files;
 	struct fs_info *fs;
 	__u64 mm; /* the address space: tasks sharing one share the id */
@@ -188,6 +196,7 @@ static struct task *task_add(struct model *m, __u32 tid,
 	if (!m->tasks[i].tid)
 		m->used++;
 	m->tasks[i].tid = tid;
+	m->tasks[i].touched = NULL;
 	m->tasks[i].files = files;
 	m->tasks[i].fs = fs;
 	m->tasks[i].mm = ++m->next_mm;
@@ -227,6 +236,8 @@ static void task_remove(struct model *m, struct task *t)
 {
 	table_put(t->files);
 	fs_put(t->fs);
+	free(t->touched);
+	t->touched = NULL;
 	t->files = NULL;
 	t->fs = NULL;
 	t->tid = TOMBSTONE;
@@ -540,6 +551,111 @@ static void apply_snapshot(struct task *t, const struct probe_snapshot *r)
 	}
 }
 
+/* One more inode the task's syscall in progress stamped (once each). */
+static void apply_touch(struct task *t, const struct probe_touch *r)
+{
+	struct bytes name = touch_name(r);
+	struct model_touch *mt = NULL;
+
+	if (!t->touched) {
+		t->touched = xmalloc(sizeof(*t->touched));
+		t->touched->n = 0;
+	}
+	for (unsigned i = 0; i < t->touched->n; i++)
+		if (t->touched->t[i].dev == r->inode.dev &&
+		    t->touched->t[i].ino == r->inode.ino)
+			mt = &t->touched->t[i];
+	if (!mt && t->touched->n == TOUCH_MAX)
+		return;
+	if (!mt) {
+		mt = &t->touched->t[t->touched->n++];
+		mt->name[0] = 0;
+		mt->parent_ino = 0;
+	}
+	mt->dev = r->inode.dev;
+	mt->ino = r->inode.ino;
+	mt->mode = r->inode.mode;
+	mt->nlink = r->nlink;
+	/* rmdir stamps the directory again once its name is gone: keep the
+	 * name it had. */
+	if (!name.len)
+		return;
+	mt->parent_ino = r->parent_ino;
+	if (name.len >= sizeof(mt->name))
+		name.len = sizeof(mt->name) - 1;
+	memcpy(mt->name, name.p, name.len);
+	mt->name[name.len] = 0;
+}
+
+/* The last component of a path, trailing slashes dropped. */
+static struct bytes last_component(struct bytes path)
+{
+	size_t end = path.len, start;
+
+	while (end > 1 && path.p[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && path.p[start - 1] != '/')
+		start--;
+	return (struct bytes){path.p + start, end - start};
+}
+
+/* Whether c lies in a directory that the syscall also touched. */
+static bool inside_touched(const struct touched *tp,
+			   const struct model_touch *c)
+{
+	for (unsigned i = 0; i < tp->n; i++)
+		if (tp->t[i].dev == c->dev && tp->t[i].ino == c->parent_ino)
+			return true;
+	return false;
+}
+
+const struct model_touch *model_touched(struct model *m,
+					const struct probe_syscall *r,
+					struct bytes path,
+					const struct model_touch *except)
+{
+	struct task *t = task_find(m, r->hdr.tid);
+	const struct touched *tp = t ? t->touched : NULL;
+	const struct model_touch *pick = NULL;
+	struct bytes name = last_component(path);
+	unsigned n = 0;
+
+	if (!tp || !tp->n)
+		return NULL;
+	if (tp->n == 1 && !except)
+		return &tp->t[0];
+	/* A created inode (mkdir, mknod, symlink) has no name yet. */
+	for (unsigned i = 0; i < tp->n; i++)
+		if (&tp->t[i] != except && !tp->t[i].name[0])
+			return &tp->t[i];
+	for (unsigned i = 0; i < tp->n; i++) {
+		const struct model_touch *c = &tp->t[i];
+
+		if (c == except || strlen(c->name) != name.len ||
+		    memcmp(c->name, name.p, name.len))
+			continue;
+		if (!pick || inside_touched(tp, c))
+			pick = c;
+	}
+	if (pick || except)
+		return pick;
+	/* Named otherwise (another hard link of it was named last): the
+	 * one touched inode that is not the directory of another. */
+	for (unsigned i = 0; i < tp->n; i++) {
+		bool dir_of_other = false;
+
+		for (unsigned k = 0; k < tp->n; k++)
+			dir_of_other |= tp->t[k].dev == tp->t[i].dev &&
+					tp->t[k].parent_ino == tp->t[i].ino;
+		if (!dir_of_other) {
+			pick = &tp->t[i];
+			n++;
+		}
+	}
+	return n == 1 ? pick : NULL;
+}
+
 void model_apply(struct model *m, const struct probe_hdr *rec)
 {
 	struct task *t;
@@ -549,6 +665,15 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	/* Every task that acts is known from here on.  t stays valid until
 	 * the next task_add(). */
 	t = task_get_thread(m, rec->tid, rec->pid);
+	if (rec->type == PROBE_REC_TOUCH) {
+		apply_touch(t, (const void *)rec);
+		return;
+	}
+	/* Any other record of the task ends the syscall the touches were
+	 * of (its own record is the next one; were it lost, they must not
+	 * pass to a later one). */
+	free(t->touched);
+	t->touched = NULL;
 	switch (rec->type) {
 	case PROBE_REC_CLONE:
 		apply_clone(m, t, (const void *)rec);
@@ -612,6 +737,7 @@ void model_free(struct model *m)
 		if (m->tasks[i].tid && m->tasks[i].tid != TOMBSTONE) {
 			table_put(m->tasks[i].files);
 			fs_put(m->tasks[i].fs);
+			free(m->tasks[i].touched);
 		}
 	free(m->tasks);
 	free(m);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "probe_abi.h"
+#include "records.h"
 
 struct model;
 
@@ -50,5 +51,28 @@ struct model_task {
 	__u32 epoch; /* execs of its process so far (0 before the first) */
 };
 bool model_task(struct model *m, __u32 tid, struct model_task *out);
+
+/*
+ * An inode that a path-naming change stamped (struct probe_touch): the
+ * model keeps those of each task's syscall in progress until its record.
+ */
+struct model_touch {
+	__u64 dev, ino, parent_ino;
+	__u32 mode, nlink;
+	char name[256]; /* a name of the inode then; "" for a new one */
+};
+
+/*
+ * The file that path (as passed to the syscall of r) named, from the
+ * inodes the syscall touched: the one touched inode, else the one named
+ * like the path's last component (the one inside another touched
+ * directory if two are), else the inode the syscall created.  except is
+ * skipped (NULL: none), so that rename's path2 does not find the file
+ * its path moved.  Call before model_apply(r); NULL if nothing tells.
+ */
+const struct model_touch *model_touched(struct model *m,
+					const struct probe_syscall *r,
+					struct bytes path,
+					const struct model_touch *except);
 
 #endif

@@ -39,6 +39,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_syscall);
 	case PROBE_REC_SNAPSHOT:
 		return sizeof(struct probe_snapshot);
+	case PROBE_REC_TOUCH:
+		return sizeof(struct probe_touch);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -74,6 +76,8 @@ const char *record_check(const struct probe_hdr *rec)
 		const struct probe_snapshot *r = (const void *)rec;
 
 		var = (__u64)r->path_len + r->cwd_len;
+	} else if (rec->type == PROBE_REC_TOUCH) {
+		var = ((const struct probe_touch *)rec)->name_len;
 	} else if (rec->type == PROBE_REC_USE) {
 		var = ((const struct probe_use *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
@@ -130,6 +134,11 @@ struct bytes snapshot_path(const struct probe_snapshot *r)
 struct bytes snapshot_cwd(const struct probe_snapshot *r)
 {
 	return part(r->data + r->path_len, r->cwd_len);
+}
+
+struct bytes touch_name(const struct probe_touch *r)
+{
+	return part(r->data, r->name_len);
 }
 
 struct bytes exec_filename(const struct probe_exec *r)

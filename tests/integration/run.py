@@ -386,6 +386,32 @@ def metadata_and_process_state(tmp):
 
 
 @test
+def path_changes_name_their_inodes(tmp):
+    rec = record(tmp, [os.path.join(SCENARIOS, "path_changes"), tmp])
+    assert rec.rc == 0, rec.stderr
+    v = stdout_values(rec)
+
+    def acted_on(op, path, ino, ino2=None):
+        found = rec.one(op=op, path=os.path.join(tmp, path))
+        assert (found.get("dev"), found.get("ino")) == (v["dev"], ino), (found, ino)
+        assert found.get("ino2") == ino2 and ("dev2" in found) == (ino2 is not None), (found, ino2)
+
+    # a file with two names: whichever name the syscall used
+    for op, path in [("chmod", "a"), ("fchownat", "b"), ("truncate", "a"), ("utimensat", "b")]:
+        acted_on(op, path, v["a"])
+    if v["setxattr"] == 0:  # user xattrs may be off on the test's filesystem
+        acted_on("setxattr", "a", v["a"])
+    acted_on("unlink", "a", v["a"])  # its dentry then was b's
+    acted_on("rename", "b", v["a"], ino2=v["c"])  # over c: c's inode replaced
+    acted_on("mkdir", "d", v["d"])
+    acted_on("mkdir", "d/d", v["dd"])  # not its directory, also named d
+    acted_on("rmdir", "d/d", v["dd"])
+    acted_on("symlink", "s", v["s"])
+    acted_on("mknod", "p", v["p"])
+    acted_on("renameat2", "c", v["a"], ino2=v["p"])  # RENAME_EXCHANGE
+
+
+@test
 def fd_tables_shared_and_copied(tmp):
     files = []
     for name in "ABCD":

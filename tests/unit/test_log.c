@@ -353,9 +353,14 @@ static void test_log_open_refuses_other_format_version(void **state)
 {
 	struct fixture *fx = *state;
 
+	char want[128];
+
 	patch_header_u32(fx, offsetof(struct probe_log_header, version), 2);
-	assert_open_refused(fx->copy, "log format 2 (records 1), but this "
-				      "probe-bpf reads format 1 (records 1)");
+	snprintf(want, sizeof(want),
+		 "log format 2 (records %d), but this probe-bpf reads format 1 "
+		 "(records %d)",
+		 PROBE_ABI_VERSION, PROBE_ABI_VERSION);
+	assert_open_refused(fx->copy, want);
 	patch_header_u32(fx, offsetof(struct probe_log_header, abi_version),
 			 9);
 	assert_open_refused(fx->copy, "log format 1 (records 9)");
