@@ -65,8 +65,8 @@ enum scratch_slot { SLOT_SYSCALL, SLOT_EXEC, SLOT_TASK, NR_SLOTS };
 const volatile __u32 scratch_slots = NR_SLOTS;
 /* The state of one absolute-path walk (see path_resolve). */
 struct path_walk {
-	struct dentry *dentry, *root_dentry;
-	struct vfsmount *vfsmnt, *root_mnt;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
 	struct mount *mnt;
 	__u32 depth; /* dentries collected in walk[], leaf first */
 	__u32 pos; /* bytes of the path written */
@@ -385,8 +385,6 @@ static long walk_up(__u32 i, void *ctx)
 	struct vfsmount *vfsmnt = kernel_ptr(w->vfsmnt, struct vfsmount);
 	struct mount *mnt = kernel_ptr(w->mnt, struct mount);
 
-	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
-		goto done;
 	if (dentry == vfsmnt->mnt_root) {
 		struct mount *up = mnt->mnt_parent;
 
@@ -449,10 +447,13 @@ static long walk_write(__u32 j, void *ctx)
 #define WALK_ANON (1U << 17)
 
 /*
- * The absolute path of (dentry, mnt) as the task's root sees it, like
- * d_path(): collect the dentries up to the root (crossing mounts through
- * mnt_mountpoint), then write their names root first where s->w says (see
- * walk_out()), starting from s->w.dentry and s->w.vfsmnt.  Returns the
+ * The absolute path of (dentry, mnt) from the root of its mount
+ * namespace: collect the dentries up to the namespace's root mount
+ * (crossing mounts through mnt_mountpoint), then write their names root
+ * first where s->w says (see walk_out()), starting from s->w.dentry and
+ * s->w.vfsmnt.  Not from the task's root, as d_path() would: a file keeps
+ * one path whether a chrooted task or another names it (the model knows
+ * each task's root, for the paths programs pass).  Returns the
  * length with the NUL, or'ed with WALK_TRUNC when the walk hit a bound and
  * WALK_ANON for a file with no path.
  *
@@ -463,7 +464,6 @@ static long walk_write(__u32 j, void *ctx)
  */
 __noinline __u32 walk_path(void)
 {
-	struct task_struct *task = current_task();
 	struct scratch *s = scratch_get(SLOT_SYSCALL);
 	struct path_walk *w;
 	__u32 pos, ret = 0;
@@ -473,8 +473,6 @@ __noinline __u32 walk_path(void)
 		return 0;
 	w = &s->w;
 	w->mnt = real_mount(w->vfsmnt);
-	w->root_dentry = task->fs->root.dentry;
-	w->root_mnt = task->fs->root.mnt;
 	w->depth = 0;
 	w->pos = 0;
 	w->done = false;
@@ -941,8 +939,12 @@ __noinline int record_syscall(__u32 nr, __s64 ret)
 	/* A relative path, or an empty or NULL one (AT_EMPTY_PATH,
 	 * utimensat(fd, NULL): the dirfd's own file), needs the directory's
 	 * absolute path. */
-	if ((rec->path_len > 1 &&
-	     (rec->data[0] != '/' || (l->flags & PROBE_SC_BASE_ALWAYS))) ||
+	if ((l->flags & PROBE_SC_BASE_ROOT) && ret == 0)
+		rec->base_len = path_resolve(s, &current_task()->fs->root,
+					     place, sizeof(*rec) + off,
+					     &rec->rflags);
+	else if ((rec->path_len > 1 &&
+		  (rec->data[0] != '/' || (l->flags & PROBE_SC_BASE_ALWAYS))) ||
 	    (rec->path_len <= 1 && l->dirfd >= 0 &&
 	     !(rec->rflags & PROBE_RF_PATH_FAULT)))
 		rec->base_len = sc_base(s, place, sizeof(*rec) + off, l->dirfd,

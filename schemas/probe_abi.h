@@ -230,6 +230,8 @@ enum probe_sc_flags {
 					  the base is the new cwd) */
 	PROBE_SC_TOUCH = 1 << 4,       /* it changes files it names by path:
 					  record the inodes it touches */
+	PROBE_SC_BASE_ROOT = 1 << 5, /* on success the base is the task's
+					new root (chroot) */
 };
 enum probe_stat_kind {
 	PROBE_STAT_NONE = 0,
@@ -299,7 +301,8 @@ struct probe_touch {
  * With --cgroup, what a process already in the cgroup had when recording
  * started, taken by the collector from /proc and written before any
  * record of the kernel's (cpu 0, seq 0, ts the start): one record per
- * open fd, then one with fd -1 for its exe (inode, path) and its cwd.
+ * open fd, then one with fd -1 for its exe (inode, path), its cwd and its
+ * root.
  */
 struct probe_snapshot {
 	struct probe_hdr hdr;
@@ -308,6 +311,8 @@ struct probe_snapshot {
 	struct probe_inode inode; /* the fd's file, or the exe */
 	__u32 path_len; /* the fd's path, or the exe's */
 	__u32 cwd_len; /* with fd -1: the cwd */
+	__u32 root_len; /* with fd -1: the root directory */
+	__u32 pad;
 	char data[];
 };
 

@@ -328,9 +328,12 @@ static void export_fdop(struct json *j, const struct probe_fdop *r)
 	incomplete(j, r->rflags);
 }
 
-/* An absolute path: path itself, or base + "/" + path when relative. */
+/*
+ * An absolute path: base + "/" + path when path is relative, root + path
+ * when it is absolute (root: the task's root, "/" unless it chrooted).
+ */
 static void joined_path(struct json *j, const char *key, struct bytes rel,
-			struct bytes base)
+			struct bytes base, const char *root)
 {
 	char *abs;
 
@@ -338,9 +341,15 @@ static void joined_path(struct json *j, const char *key, struct bytes rel,
 		json_str(j, key, base.p, base.len);
 		return;
 	}
-	if (!rel.len || rel.p[0] == '/' || !base.len) {
+	if (rel.len && rel.p[0] == '/')
+		base = (struct bytes){ root, strlen(root) };
+	if (!rel.len || !base.len || (rel.p[0] == '/' && base.len == 1)) {
 		json_str(j, key, rel.p, rel.len);
 		return;
+	}
+	if (rel.p[0] == '/') { /* below a chroot's root */
+		rel.p++;
+		rel.len--;
 	}
 	abs = xmalloc(base.len + rel.len + 2);
 	memcpy(abs, base.p, base.len);
@@ -416,17 +425,20 @@ static void export_syscall(struct json *j, struct model *m,
 	const struct probe_sc_layout *l = &info->layout;
 	struct bytes arg = syscall_path(r), base = syscall_base(r);
 	struct bytes path2 = syscall_path2(r);
+	const char *root = model_root(m, r->hdr.tid);
 
 	common(j, &r->hdr, info->name);
 	syscall_result(j, r->nr, r->ret);
 	if (r->path_len) {
 		/* At sys_exit a successful chdir has moved the cwd that a
-		 * relative path is joined to: the new cwd is the path. */
-		if ((l->flags & PROBE_SC_BASE_ALWAYS) && r->ret == 0)
+		 * relative path is joined to, and chroot's base is the new
+		 * root: either is the path. */
+		if ((l->flags & (PROBE_SC_BASE_ALWAYS | PROBE_SC_BASE_ROOT)) &&
+		    r->ret == 0)
 			joined_path(j, "path", (struct bytes){ arg.p, 0 },
-				    base);
+				    base, root);
 		else
-			joined_path(j, "path", arg, base);
+			joined_path(j, "path", arg, base, root);
 		path(j, "path_arg", arg);
 		if (l->dirfd >= 0)
 			json_i64(j, "dirfd", (int)r->args[l->dirfd]);
@@ -445,7 +457,7 @@ static void export_syscall(struct json *j, struct model *m,
 		if (l->flags & PROBE_SC_LITERAL2)
 			path(j, "target", path2);
 		else
-			joined_path(j, "path2", path2, syscall_base2(r));
+			joined_path(j, "path2", path2, syscall_base2(r), root);
 	}
 	for (int i = 0; i < 6; i++)
 		syscall_arg(j, &info->arg[i], r->args[i]);
@@ -474,6 +486,8 @@ static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 			path(j, "exe", snapshot_path(r));
 		if (r->cwd_len)
 			path(j, "cwd", snapshot_cwd(r));
+		if (r->root_len)
+			path(j, "root", snapshot_root(r));
 		inode(j, "exe_", &r->inode);
 	}
 }

@@ -223,9 +223,11 @@ static void print_summary(const char *path, const struct log_reader *log,
 		       (unsigned long long)ms->agree,
 		       (unsigned long long)ms->disagree,
 		       (unsigned long long)ms->unknown);
-		printf("%-11s%llu relative opens and creations checked: %llu "
+		printf("%-11s%llu opens and creations checked against the "
+		       "cwd, root and umask (%llu of absolute paths): %llu "
 		       "agree, %llu disagree\n",
 		       "fs model", (unsigned long long)ms->fs_checked,
+		       (unsigned long long)ms->fs_root_checked,
 		       (unsigned long long)ms->fs_agree,
 		       (unsigned long long)ms->fs_disagree);
 	}

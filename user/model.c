@@ -28,10 +28,11 @@ struct fd_table {
 	struct fd_entry *fd;
 };
 
-/* One fs_struct, as far as the cwd goes. */
+/* One fs_struct: cwd, root and umask. */
 struct fs_info {
 	unsigned refs;
 	char *cwd; /* NULL until a chdir or a relative open tells it */
+	char *root; /* NULL: "/", unless a chroot or a snapshot says */
 	int umask; /* -1 until a umask() call tells it */
 };
 
@@ -121,6 +122,7 @@ static struct fs_info *fs_new(const struct fs_info *from)
 
 	fs->refs = 1;
 	fs->cwd = from && from->cwd ? xstrdup(from->cwd) : NULL;
+	fs->root = from && from->root ? xstrdup(from->root) : NULL;
 	fs->umask = from ? from->umask : -1;
 	return fs;
 }
@@ -129,16 +131,34 @@ static void fs_put(struct fs_info *fs)
 {
 	if (fs && --fs->refs == 0) {
 		free(fs->cwd);
+		free(fs->root);
 		free(fs);
 	}
 }
 
+/* Set *dir (a cwd or a root) to the len bytes at path. */
+static void fs_set(char **dir, const char *path, size_t len)
+{
+	free(*dir);
+	*dir = xmalloc(len + 1);
+	memcpy(*dir, path, len);
+	(*dir)[len] = 0;
+}
+
 static void fs_set_cwd(struct fs_info *fs, const char *cwd, size_t len)
 {
-	free(fs->cwd);
-	fs->cwd = xmalloc(len + 1);
-	memcpy(fs->cwd, cwd, len);
-	fs->cwd[len] = 0;
+	fs_set(&fs->cwd, cwd, len);
+}
+
+/* The root "/" is kept as NULL: absolute paths need no prefix. */
+static void fs_set_root(struct fs_info *fs, struct bytes root)
+{
+	if (root.len == 1 && root.p[0] == '/') {
+		free(fs->root);
+		fs->root = NULL;
+		return;
+	}
+	fs_set(&fs->root, root.p, root.len);
 }
 
 /* ---- tasks ---- */
@@ -451,6 +471,35 @@ static void check_cwd(struct model *m, struct task *t,
 		m->stats.fs_disagree++;
 }
 
+/*
+ * An open of an absolute path starts at the task's root, and ".." and
+ * symlinks never lead above it: the file the kernel names must lie below
+ * the model's root.  Under the root "/", only an open that symlinks did
+ * not move (the kernel's path is the path passed) is counted.  Magic
+ * links (/proc/PID/fd/N, /proc/PID/root) lead anywhere: not checked.
+ */
+static void check_root(struct model *m, struct task *t,
+		       const struct probe_open *r)
+{
+	struct bytes arg = open_path_arg(r), abs = open_abs_path(r);
+	const char *root = t->fs->root;
+	size_t root_len = root ? strlen(root) : 0;
+
+	if (!arg.len || arg.p[0] != '/' || !abs.len ||
+	    (arg.len >= 6 && !memcmp(arg.p, "/proc/", 6)) ||
+	    (r->rflags & (PROBE_RF_ANON | PROBE_RF_ABS_TRUNC)))
+		return;
+	if (!root && (abs.len != arg.len || memcmp(abs.p, arg.p, arg.len)))
+		return;
+	m->stats.fs_checked++;
+	m->stats.fs_root_checked++;
+	if (!root || (abs.len > root_len && !memcmp(abs.p, root, root_len) &&
+		      abs.p[root_len] == '/'))
+		m->stats.fs_agree++;
+	else
+		m->stats.fs_disagree++;
+}
+
 static void apply_fdop(struct task *t, const struct probe_fdop *r)
 {
 	__u32 first = r->fd, last = r->arg1;
@@ -530,6 +579,8 @@ static void apply_syscall(struct model *m, struct task *t,
 
 		fs_set_cwd(t->fs, cwd.p, cwd.len);
 	}
+	if (info->layout.flags & PROBE_SC_BASE_ROOT && r->base_len > 1)
+		fs_set_root(t->fs, syscall_base(r));
 }
 
 /*
@@ -549,6 +600,8 @@ static void apply_snapshot(struct task *t, const struct probe_snapshot *r)
 
 		fs_set_cwd(t->fs, cwd.p, cwd.len);
 	}
+	if (r->root_len > 1)
+		fs_set_root(t->fs, snapshot_root(r));
 }
 
 /* One more inode the task's syscall in progress stamped (once each). */
@@ -693,6 +746,7 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
 		       r->inode.ino);
 		check_cwd(m, t, r);
+		check_root(m, t, r);
 		check_umask(m, t, r);
 		break;
 	}
@@ -752,6 +806,13 @@ bool model_task(struct model *m, __u32 tid, struct model_task *out)
 	out->mm = t->mm;
 	out->epoch = t->epoch;
 	return true;
+}
+
+const char *model_root(struct model *m, __u32 tid)
+{
+	struct task *t = task_find(m, tid);
+
+	return t && t->fs->root ? t->fs->root : "/";
 }
 
 const struct model_stats *model_stats(const struct model *m)

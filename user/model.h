@@ -7,8 +7,9 @@
  * first and then drops its close-on-exec fds (begin_new_exec()), and the
  * last task to let go of a table frees it.
  *
- * The cwd and umask likewise, per fs_struct: shared under CLONE_FS,
- * copied by fork and unshare(CLONE_FS), changed by chdir, fchdir, umask.
+ * The cwd, root and umask likewise, per fs_struct: shared under CLONE_FS,
+ * copied by fork and unshare(CLONE_FS), changed by chdir, fchdir, chroot,
+ * umask.
  *
  * The kernel tells which file every first read or write used, and where a
  * relative open landed; the model predicted both, and counts whether they
@@ -32,9 +33,11 @@ struct model_stats {
 	__u64 disagree; /* it was another file, or none */
 	__u64 unknown; /* the fd was open before the recording saw it */
 	/* opens of a bare name relative to the cwd: was the file's
-	 * directory the model's cwd (the first one teaches it)?  files an
+	 * directory the model's cwd (the first one teaches it)?  opens of
+	 * an absolute path: did it land below the model's root?  files an
 	 * open created: did they get the mode less the model's umask? */
 	__u64 fs_checked, fs_agree, fs_disagree;
+	__u64 fs_root_checked; /* of fs_checked: opens of absolute paths */
 };
 
 struct model *model_new(void);
@@ -51,6 +54,10 @@ struct model_task {
 	__u32 epoch; /* execs of its process so far (0 before the first) */
 };
 bool model_task(struct model *m, __u32 tid, struct model_task *out);
+
+/* The task's root directory, from its namespace's root ("/" if unknown):
+ * what the absolute paths it passes are relative to. */
+const char *model_root(struct model *m, __u32 tid);
 
 /*
  * An inode that a path-naming change stamped (struct probe_touch): the

@@ -75,7 +75,7 @@ const char *record_check(const struct probe_hdr *rec)
 	} else if (rec->type == PROBE_REC_SNAPSHOT) {
 		const struct probe_snapshot *r = (const void *)rec;
 
-		var = (__u64)r->path_len + r->cwd_len;
+		var = (__u64)r->path_len + r->cwd_len + r->root_len;
 	} else if (rec->type == PROBE_REC_TOUCH) {
 		var = ((const struct probe_touch *)rec)->name_len;
 	} else if (rec->type == PROBE_REC_USE) {
@@ -134,6 +134,11 @@ struct bytes snapshot_path(const struct probe_snapshot *r)
 struct bytes snapshot_cwd(const struct probe_snapshot *r)
 {
 	return part(r->data + r->path_len, r->cwd_len);
+}
+
+struct bytes snapshot_root(const struct probe_snapshot *r)
+{
+	return part(r->data + r->path_len + r->cwd_len, r->root_len);
 }
 
 struct bytes touch_name(const struct probe_touch *r)

@@ -33,6 +33,7 @@ struct bytes syscall_path2(const struct probe_syscall *r);
 struct bytes syscall_base2(const struct probe_syscall *r);
 struct bytes snapshot_path(const struct probe_snapshot *r);
 struct bytes snapshot_cwd(const struct probe_snapshot *r);
+struct bytes snapshot_root(const struct probe_snapshot *r);
 struct bytes touch_name(const struct probe_touch *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);

@@ -54,12 +54,20 @@ static void inode_of(const char *link, struct probe_inode *out)
 	out->ctime_ns = st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
 }
 
+/*
+ * The strings of a snapshot record: the fd's path; or the exe's path, the
+ * cwd and the root.  Each with its NUL in its length; 0: absent.
+ */
+struct snap_strings {
+	char path[PATH_MAX], cwd[PATH_MAX], root[PATH_MAX];
+	size_t path_len, cwd_len, root_len;
+};
+
 static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
-	       __u32 flags, const char *link, const char *path,
-	       size_t path_len, const char *cwd, size_t cwd_len)
+	       __u32 flags, const char *link, const struct snap_strings *str)
 {
-	size_t size = (sizeof(struct probe_snapshot) + path_len + cwd_len +
-		       7) & ~7UL;
+	size_t var = str->path_len + str->cwd_len + str->root_len;
+	size_t size = (sizeof(struct probe_snapshot) + var + 7) & ~7UL;
 	struct probe_snapshot *r = xmalloc(size);
 	int ret;
 
@@ -71,10 +79,13 @@ static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
 	r->fd = fd;
 	r->flags = flags;
 	inode_of(link, &r->inode);
-	r->path_len = path_len;
-	r->cwd_len = cwd_len;
-	memcpy(r->data, path, path_len);
-	memcpy(r->data + path_len, cwd, cwd_len);
+	r->path_len = str->path_len;
+	r->cwd_len = str->cwd_len;
+	r->root_len = str->root_len;
+	memcpy(r->data, str->path, str->path_len);
+	memcpy(r->data + str->path_len, str->cwd, str->cwd_len);
+	memcpy(r->data + str->path_len + str->cwd_len, str->root,
+	       str->root_len);
 	ret = log_append(w, &r->hdr);
 	free(r);
 	return ret;
@@ -82,16 +93,19 @@ static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
 
 unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns)
 {
-	char dir[64], link[96], path[PATH_MAX], cwd[PATH_MAX];
-	size_t path_len, cwd_len;
+	struct snap_strings *str = xmalloc(sizeof(*str));
+	char dir[64], link[96];
 	unsigned n = 0;
 	struct dirent *e;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
 	d = opendir(dir);
-	if (!d)
+	if (!d) {
+		free(str);
 		return 0; /* gone already */
+	}
+	str->cwd_len = str->root_len = 0;
 	while ((e = readdir(d))) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
@@ -99,18 +113,20 @@ unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns)
 		if (*end || end == e->d_name)
 			continue;
 		snprintf(link, sizeof(link), "%s/%ld", dir, fd);
-		path_len = proc_link(link, path, sizeof(path));
-		if (path_len &&
-		    !put(w, pid, ts_ns, fd, fd_flags(pid, fd), link, path,
-			 path_len, NULL, 0))
+		str->path_len = proc_link(link, str->path, sizeof(str->path));
+		if (str->path_len &&
+		    !put(w, pid, ts_ns, fd, fd_flags(pid, fd), link, str))
 			n++;
 	}
 	closedir(d);
 	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
-	cwd_len = proc_link(link, cwd, sizeof(cwd));
+	str->cwd_len = proc_link(link, str->cwd, sizeof(str->cwd));
+	snprintf(link, sizeof(link), "/proc/%u/root", pid);
+	str->root_len = proc_link(link, str->root, sizeof(str->root));
 	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
-	path_len = proc_link(link, path, sizeof(path));
-	if (!put(w, pid, ts_ns, -1, 0, link, path, path_len, cwd, cwd_len))
+	str->path_len = proc_link(link, str->path, sizeof(str->path));
+	if (!put(w, pid, ts_ns, -1, 0, link, str))
 		n++;
+	free(str);
 	return n;
 }

@@ -167,7 +167,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 			LAYOUT(0, CWD, N, N, N, N, 0, R | PROBE_SC_BASE_ALWAYS),
 			{} },
 	[SYS_fchdir] = { "fchdir", FD(0), {} },
-	[SYS_chroot] = { "chroot", PATH(0), {} },
+	/* the base of a successful chroot: the new root */
+	[SYS_chroot] = { "chroot",
+			 LAYOUT(0, CWD, N, N, N, N, 0, R | PROBE_SC_BASE_ROOT),
+			 {} },
 	[SYS_umask] = { "umask", STATE, { [0] = { "mask", ARG_MODE } } },
 	[SYS_unshare] = { "unshare", STATE,
 			  { [0] = { "flags", ARG_CLONE_FLAGS } } },

@@ -70,9 +70,9 @@ def model_check(log):
     uses, agree, disagree, unknown = (int(w) for w in line.replace(",", " ").split() if w.isdigit())
     assert disagree == 0, "the fd model disagrees with the kernel: " + line
     fs = [l for l in info.stdout.splitlines() if l.startswith("fs model")][0]
-    checked, fs_agree, fs_disagree = (int(w) for w in fs.replace(",", " ").split() if w.isdigit())
-    assert fs_disagree == 0, "the fs model disagrees with the kernel: " + fs
-    return {"uses": uses, "agree": agree, "unknown": unknown, "cwd_checked": checked}
+    checked, absolute, fs_agree, fs_disagree = (int(w) for w in fs.replace(",", " ").replace("(", " ").split() if w.isdigit())
+    assert fs_disagree == 0 and fs_agree == checked, "the fs model disagrees with the kernel: " + fs
+    return {"uses": uses, "agree": agree, "unknown": unknown, "fs_checked": checked, "root_checked": absolute}
 
 
 def export_ops(log):
@@ -412,6 +412,36 @@ def path_changes_name_their_inodes(tmp):
 
 
 @test
+def root_per_fs_struct(tmp):
+    jail = os.path.join(tmp, "jail")
+    for d in ["jail/sub/deep"]:
+        os.makedirs(os.path.join(tmp, d))
+    for f in ["jail/f", "jail/sub/g", "jail/sub/h", "jail/sub/deep/g"]:
+        write_file(os.path.join(tmp, f), f)
+    rec = record(tmp, [os.path.join(SCENARIOS, "chroot"), tmp])
+    assert rec.rc == 0, rec.stderr
+    pid = rec.ops[0]["pid"]
+    # paths from the namespace's root, whatever the task's root
+    chroots = [(op["pid"] == pid, op["path"]) for op in rec.where(op="chroot")]
+    assert chroots == [(True, jail), (False, jail + "/sub"), (False, jail + "/sub/deep")], chroots
+    assert rec.one(op="open", path_arg="/f", pid=pid)["path"] == jail + "/f"
+    st = rec.one(op="stat", path_arg="/sub/g")
+    assert st["path"] == jail + "/sub/g" and (st["dev"], st["ino"]) == stat_id(jail + "/sub/g"), st
+    # CLONE_FS: the child's chroot moved the parent's root too; the open's
+    # path is the kernel's, the stat's the model's (root + "/h")
+    assert rec.one(op="open", path_arg="/h", pid=pid)["path"] == jail + "/sub/h"
+    st = rec.where(op="stat", path_arg="/h")  # the parent's, then the forked child's
+    assert [(o["pid"] == pid, o["path"]) for o in st] == [(True, jail + "/sub/h"), (False, jail + "/sub/h")], st
+    assert all((o["dev"], o["ino"]) == stat_id(jail + "/sub/h") for o in st), st
+    # fork: the child's chroot did not
+    for op in ("open", "stat"):
+        found = [(o["pid"] == pid, o["path"]) for o in rec.where(op=op, path_arg="/g")]
+        assert found == [(False, jail + "/sub/deep/g"), (True, jail + "/sub/g")], found
+    for o in rec.where(op="stat", path_arg="/g"):
+        assert (o["dev"], o["ino"]) == stat_id(o["path"]), o
+
+
+@test
 def fd_tables_shared_and_copied(tmp):
     files = []
     for name in "ABCD":
@@ -498,7 +528,7 @@ def cwd_shared_by_clone_fs(tmp):
     assert rec.one(op="open", pid=pid, path_arg="b")["path"] == os.path.join(tmp, "sub", "b")
     assert rec.one(op="open", pid=pid, path_arg="c")["path"] == os.path.join(tmp, "sub", "c")
     # a, b, c and d in the cwd (the chdir set it), and d's mode by the umask
-    assert rec.model["cwd_checked"] == 5, rec.model
+    assert rec.model["fs_checked"] - rec.model["root_checked"] == 5, rec.model
     d = rec.one(op="open", pid=pid, path_arg="d")
     assert d["perm"] == 0o600 == os.stat(os.path.join(tmp, "sub", "d")).st_mode & 0o777, d
 
@@ -749,14 +779,21 @@ def log_target_line(info):
 def cgroup_members_from_before(tmp):
     data = os.path.join(tmp, "data")
     write_file(data, "x")
+    jail = os.path.join(tmp, "jail")
+    os.mkdir(jail)
+    write_file(os.path.join(jail, "f"), "f")
     log = os.path.join(tmp, "snap.probe")
     with Cgroup("probe-bpf-snap-%d" % os.getpid()) as cg:
         # fd 3 and the cwd are set before recording starts; the read
         # through fd 3 happens after
         member = run_in_cgroup(cg.path, "cd %s; exec 3<data; sleep 0.8; cat <&3 >/dev/null" % tmp)
+        # and a root: the stat of "/f" after is of jail/f
+        chrooted = run_in_cgroup(cg.path, "exec %s -c 'import os, sys, time; os.chroot(sys.argv[1]); "
+                                 "os.chdir(\"/\"); time.sleep(0.8); os.stat(\"/f\")' %s" % (sys.executable, jail))
         time.sleep(0.2)
         rec = start_cgroup_recording(log, cg.path)
         member.wait()
+        assert chrooted.wait() == 0
         out, err = rec.communicate(timeout=20)
         assert rec.returncode == 0, err
     ops = export_ops(log)
@@ -768,6 +805,10 @@ def cgroup_members_from_before(tmp):
     # the read through the inherited fd resolves, by the snapshot
     read = [op for op in ops if op["op"] == "read" and op.get("path") == data]
     assert read, "the read of data was not recorded"
+    root = [op for op in ops if op["op"] == "snapshot" and op["pid"] == chrooted.pid and "root" in op]
+    assert root and root[0]["root"] == jail, root
+    st = [op for op in ops if op["pid"] == chrooted.pid and op.get("path_arg") == "/f"]
+    assert st and st[0]["path"] == os.path.join(jail, "f"), st
     model = model_check(log)
     assert model["unknown"] == 0, model
 
