@@ -1394,6 +1394,44 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	return 0;
 }
 
+/*
+ * A signal a traced task takes, and the state of the syscall it came in:
+ * signal_deliver runs in get_signal(), before the architecture's signal
+ * code turns a -ERESTART* return into EINTR or a restart.
+ */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *trusted_info,
+	     struct k_sigaction *trusted_ka)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct kernel_siginfo *info;
+	struct k_sigaction *ka;
+	struct probe_signal *rec;
+	struct rec_place place;
+	struct pt_regs *regs;
+	struct scratch *s;
+
+	if (!is_traced(tgid) || tgid == pending_tgid)
+		return 0;
+	/* read-only casts: see current_task() */
+	info = kernel_ptr(trusted_info, struct kernel_siginfo);
+	ka = kernel_ptr(trusted_ka, struct k_sigaction);
+	regs = kernel_ptr((void *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+			  struct pt_regs);
+	rec = rec_start(SLOT_TASK, PROBE_REC_SIGNAL, &s, &place);
+	if (!rec)
+		return 0;
+	rec->sig = sig;
+	rec->code = info->si_code;
+	rec->sender_pid = info->_sifields._kill._pid;
+	rec->sa_flags = ka->sa.sa_flags;
+	rec->handler = (__u64)ka->sa.sa_handler;
+	rec->syscall_nr = (long)regs->orig_ax;
+	rec->syscall_ret = rec->syscall_nr >= 0 ? (long)regs->ax : 0;
+	emit(place, sizeof(*rec));
+	return 0;
+}
+
 /* --cgroup: tasks that move into the subtree start being traced, and
  * tasks that leave it stop. */
 SEC("tp_btf/cgroup_attach_task")

@@ -41,6 +41,7 @@ enum probe_rec_type {
 	PROBE_REC_SYSCALL = 8, /* struct probe_syscall */
 	PROBE_REC_SNAPSHOT = 9, /* struct probe_snapshot, by the collector */
 	PROBE_REC_TOUCH = 10,	/* struct probe_touch */
+	PROBE_REC_SIGNAL = 11, /* struct probe_signal */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -295,6 +296,25 @@ struct probe_touch {
 	__u16 rflags;
 	__u16 pad;
 	char data[];
+};
+
+/*
+ * A signal a traced task takes (signal_deliver): a handler is about to
+ * run, or the signal is ignored or takes its default action.  When it
+ * came while the task was in a syscall that the kernel would restart
+ * (syscall_ret is -ERESTART*), handler and sa_flags say what happens to
+ * that syscall: it returns EINTR, or runs again (a second record).
+ */
+struct probe_signal {
+	struct probe_hdr hdr;
+	__s32 sig;
+	__s32 code; /* si_code */
+	__u32 sender_pid; /* si_pid (SI_USER, SI_TKILL, SI_QUEUE, SIGCHLD),
+			     in the receiver's pid namespace */
+	__u32 sa_flags; /* of the action taken */
+	__u64 handler; /* 0: SIG_DFL, 1: SIG_IGN, else the handler */
+	__s64 syscall_nr; /* the syscall it came in, -1 if none */
+	__s64 syscall_ret; /* what that syscall returned */
 };
 
 /*

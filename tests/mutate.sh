@@ -41,6 +41,8 @@ mutations=(
 	"model-snapshot-root#user/model.c#s/\t\tfs_set_root(t->fs, snapshot_root(r));/\t\t(void)0;/#cgroup_members_from_before"
 	"chroot-base#bpf/probe.bpf.c#s/if ((l->flags \& PROBE_SC_BASE_ROOT) \&\& ret == 0)/if (0)/#root_per_fs_struct"
 	"model-share-root#user/model.c#s/\tfs->root = from \&\& from->root ? xstrdup(from->root) : NULL;/\tfs->root = NULL;/#root_per_fs_struct"
+	"signal-syscall#bpf/probe.bpf.c#s/rec->syscall_ret = rec->syscall_nr >= 0 ? (long)regs->ax : 0;/rec->syscall_ret = 0;/#interrupted_tmpfile_and_socketpair"
+	"signal-outcome#user/export_jsonl.c#s/return r->sa_flags \& SA_RESTART ? \"restart\" : \"eintr\";/return \"eintr\";/#interrupted_tmpfile_and_socketpair"
 	"touch-filter#bpf/probe.bpf.c#s/\t    !(sc_layout\[nr \& (PROBE_NR_SYSCALLS - 1)\].flags \& PROBE_SC_TOUCH))/\t    1)/#path_changes_name_their_inodes"
 	"touch-name#bpf/probe.bpf.c#s/\t\t\trec->name_len = n;/\t\t\t;/#path_changes_name_their_inodes"
 	"touch-created#user/model.c#s/if (\&tp->t\[i\] != except \&\& !tp->t\[i\].name\[0\])/if (0)/#path_changes_name_their_inodes"

@@ -5,6 +5,8 @@
 #include "export.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -190,6 +192,17 @@ static void export_clone(struct json *j, const struct probe_clone *r)
 	incomplete(j, r->rflags);
 }
 
+/* A signal by name, by number if the table lacks it. */
+static void signal_field(struct json *j, const char *key, int sig)
+{
+	const char *name = signal_name(sig);
+
+	if (name)
+		json_str(j, key, name, -1);
+	else
+		json_i64(j, key, sig);
+}
+
 static void export_exit(struct json *j, const struct probe_exit *r)
 {
 	int status = r->group_dead ? r->status : r->exit_code;
@@ -197,12 +210,7 @@ static void export_exit(struct json *j, const struct probe_exit *r)
 	common(j, &r->hdr, "exit");
 	json_bool(j, "group_dead", r->group_dead);
 	if (WIFSIGNALED(status)) {
-		const char *sig = signal_name(WTERMSIG(status));
-
-		if (sig)
-			json_str(j, "signal", sig, -1);
-		else
-			json_u64(j, "signal", WTERMSIG(status));
+		signal_field(j, "signal", WTERMSIG(status));
 		if (WCOREDUMP(status))
 			json_bool(j, "core_dumped", true);
 	} else {
@@ -385,6 +393,9 @@ static void syscall_arg(struct json *j, const struct syscall_arg *a,
 	case ARG_OPEN_FLAGS:
 		json_flags(j, a->name, NULL, open_flag_names, v & ~0xfULL);
 		break;
+	case ARG_SIGNAL:
+		signal_field(j, a->name, (int)v);
+		break;
 	}
 }
 
@@ -468,6 +479,62 @@ static void export_syscall(struct json *j, struct model *m,
 	else if (l->flags & PROBE_SC_TOUCH)
 		touched_files(j, m, r);
 	incomplete(j, r->rflags);
+}
+
+/*
+ * What a signal does to the syscall it interrupted (one that returned
+ * -ERESTART*), as the kernel decides when it takes it (x86's
+ * handle_signal() and arch_do_signal_or_restart()): with no handler to
+ * run, every such syscall is restarted; with one, ERESTARTSYS restarts
+ * only under SA_RESTART, ERESTARTNOINTR always, the others return EINTR.
+ * A default action that ends the process ends the syscall with it.
+ */
+static const char *signal_outcome(const struct probe_signal *r)
+{
+	const __u64 sigset_stop_or_ignore =
+		1ULL << SIGCHLD | 1ULL << SIGCONT | 1ULL << SIGURG |
+		1ULL << SIGWINCH | 1ULL << SIGSTOP | 1ULL << SIGTSTP |
+		1ULL << SIGTTIN | 1ULL << SIGTTOU;
+
+	if (r->handler == (__u64)(uintptr_t)SIG_IGN)
+		return "restart";
+	if (r->handler == (__u64)(uintptr_t)SIG_DFL)
+		return r->sig < 64 && (sigset_stop_or_ignore >> r->sig & 1) ?
+			       "restart" :
+			       "exit";
+	switch (-r->syscall_ret) {
+	case 512: /* ERESTARTSYS */
+		return r->sa_flags & SA_RESTART ? "restart" : "eintr";
+	case 513: /* ERESTARTNOINTR */
+		return "restart";
+	}
+	return "eintr"; /* ERESTARTNOHAND, ERESTART_RESTARTBLOCK */
+}
+
+/* A signal the task took, and what became of the syscall it came in. */
+static void export_signal(struct json *j, const struct probe_signal *r)
+{
+	common(j, &r->hdr, "signal");
+	signal_field(j, "signal", r->sig);
+	json_i64(j, "code", r->code);
+	if (r->code == SI_USER || r->code == SI_TKILL ||
+	    r->code == SI_QUEUE || r->sig == SIGCHLD)
+		json_u64(j, "sender_pid", r->sender_pid);
+	json_str(j, "action",
+		 r->handler == (__u64)(uintptr_t)SIG_DFL ? "default" :
+		 r->handler == (__u64)(uintptr_t)SIG_IGN ? "ignore" :
+							   "handler",
+		 -1);
+	if (r->syscall_nr >= 0 && r->syscall_ret <= -512 &&
+	    r->syscall_ret >= -516) {
+		const char *name = syscall_name(r->syscall_nr);
+
+		if (name)
+			json_str(j, "interrupted", name, -1);
+		else
+			json_i64(j, "interrupted", r->syscall_nr);
+		json_str(j, "outcome", signal_outcome(r), -1);
+	}
 }
 
 /* What a process already in the cgroup had when recording started. */
@@ -576,6 +643,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 			break;
 		case PROBE_REC_SNAPSHOT:
 			export_snapshot(&j, (const void *)h);
+			break;
+		case PROBE_REC_SIGNAL:
+			export_signal(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

@@ -41,6 +41,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_snapshot);
 	case PROBE_REC_TOUCH:
 		return sizeof(struct probe_touch);
+	case PROBE_REC_SIGNAL:
+		return sizeof(struct probe_signal);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:

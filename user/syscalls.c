@@ -195,6 +195,27 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_setgroups] = { "setgroups", STATE,
 			    { [0] = { "count", ARG_INT } } },
 
+	/* signals sent */
+	[SYS_kill] = { "kill", STATE,
+		       { [0] = { "target_pid", ARG_INT },
+			 [1] = { "signal", ARG_SIGNAL } } },
+	[SYS_tkill] = { "tkill", STATE,
+			{ [0] = { "target_tid", ARG_INT },
+			  [1] = { "signal", ARG_SIGNAL } } },
+	[SYS_tgkill] = { "tgkill", STATE,
+			 { [0] = { "target_pid", ARG_INT },
+			   [1] = { "target_tid", ARG_INT },
+			   [2] = { "signal", ARG_SIGNAL } } },
+	[SYS_rt_sigqueueinfo] = { "rt_sigqueueinfo", STATE,
+				  { [0] = { "target_pid", ARG_INT },
+				    [1] = { "signal", ARG_SIGNAL } } },
+	[SYS_rt_tgsigqueueinfo] = { "rt_tgsigqueueinfo", STATE,
+				    { [0] = { "target_pid", ARG_INT },
+				      [1] = { "target_tid", ARG_INT },
+				      [2] = { "signal", ARG_SIGNAL } } },
+	[SYS_pidfd_send_signal] = { "pidfd_send_signal", FD(0),
+				    { [1] = { "signal", ARG_SIGNAL } } },
+
 	/* makers of new fds */
 	[SYS_socket] = { "socket", NEW_FD,
 			 { [0] = { "domain", ARG_INT },

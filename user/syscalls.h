@@ -23,6 +23,7 @@ enum arg_format {
 	ARG_CLONE_FLAGS, /* CLONE_* names */
 	ARG_OPEN_FLAGS, /* O_* names (also SOCK_*, EFD_*, TFD_* CLOEXEC) */
 	ARG_HEX, /* a number shown as it is, for masks and types */
+	ARG_SIGNAL, /* a signal, by name ("SIGTERM") */
 };
 
 struct syscall_arg {

@@ -557,18 +557,29 @@ def interrupted_tmpfile_and_socketpair(tmp):
     os.mkfifo(fifo)
     rec = record(tmp, [os.path.join(SCENARIOS, "interrupted"), fifo, tmp])
     assert rec.rc == 0, rec.stderr
-    words = rec.stdout.split()
-    tmpfd, s0, s1 = int(words[1]), int(words[3]), int(words[4])
-    # at sys_exit the kernel's restart code: without SA_RESTART the
-    # program then sees EINTR
-    eintr = rec.one(op="open", path_arg=fifo)
-    assert eintr["err"] == "ERESTARTSYS" and "fd" not in eintr, eintr
-    t = rec.one(op="open", fd=tmpfd, path_arg=tmp)
+    v = stdout_values(rec)
+    pid = rec.ops[0]["pid"]
+    # at sys_exit the kernel's restart code; the signal op says what the
+    # program got: EINTR without SA_RESTART, the open again with it
+    mine = [op for op in rec.ops if op["pid"] == pid and
+            (op["op"] == "signal" or (op["op"], op.get("path_arg")) in (("open", fifo), ("access", tmp)))]
+    seq = [(op["op"], op.get("err"), op.get("signal"), op.get("outcome"), op.get("fd")) for op in mine]
+    assert seq == [("open", "ERESTARTSYS", None, None, None),
+                   ("signal", None, "SIGALRM", "eintr", None),
+                   ("open", "ERESTARTSYS", None, None, None),
+                   ("signal", None, "SIGUSR1", "restart", None),
+                   ("access", None, None, None, None),  # in the handler
+                   ("open", None, None, None, v["fifo"])], seq
+    sigs = [op for op in mine if op["op"] == "signal"]
+    assert all(s["interrupted"] == mine[0]["syscall"] and s["action"] == "handler" for s in sigs), sigs
+    kill = rec.one(op="kill", signal="SIGUSR1")
+    assert kill["target_pid"] == pid and sigs[1]["sender_pid"] == kill["pid"] != pid, (kill, sigs)
+    t = rec.one(op="open", fd=v["tmpfile"], path_arg=tmp)
     assert "__O_TMPFILE" in t["flags"] and t["type"] == "regular", t
-    assert rec.one(op="write", fd=tmpfd)["ino"] == t["ino"]
+    assert rec.one(op="write", fd=v["tmpfile"])["ino"] == t["ino"]
     sp = rec.one(op="socketpair")
-    assert sp["fds"] == [s0, s1] and sp["cloexec"] is True, sp
-    w = rec.one(op="write", fd=s0)
+    assert sp["fds"] == [v["sv0"], v["sv1"]] and sp["cloexec"] is True, sp
+    w = rec.one(op="write", fd=v["sv0"])
     assert w["path"] == "socket:[%d]" % w["ino"], w
 
 
@@ -748,7 +759,7 @@ def cgroup_until_empty(tmp):
         write_file(p, "x")
     log = os.path.join(tmp, "cg.probe")
     with Cgroup("probe-bpf-test-%d" % os.getpid()) as cg:
-        inside = run_in_cgroup(cg.path, "sleep 0.5")  # there before recording starts
+        inside = run_in_cgroup(cg.path, "sleep 1.5")  # there before recording starts, and after
         time.sleep(0.1)
         rec = start_cgroup_recording(log, cg.path)
         job = run_in_cgroup(cg.path, "sleep 0.2; cat %s > /dev/null" % data)

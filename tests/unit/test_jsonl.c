@@ -38,6 +38,11 @@ enum line {
 	L_CLOSE,
 	L_READ,
 	L_MMAP_WRITE,
+	L_SIG_RESTART,
+	L_SIG_EINTR,
+	L_SIG_NOHAND,
+	L_SIG_IGNORED,
+	L_SIG_FATAL,
 	L_LOST,
 	NLINES
 };
@@ -215,6 +220,52 @@ static struct probe_hdr *mmap_write(void)
 	return &r->hdr;
 }
 
+/* A signal taken in a syscall that returned ret (0: outside one). */
+static struct probe_hdr *signal_rec(enum line n, int sig, __u64 handler,
+				    __u32 sa_flags, long ret)
+{
+	struct probe_signal *r = rec_new(PROBE_REC_SIGNAL, sizeof(*r), 0, 0,
+					 n, ts_of(n), PID);
+
+	r->sig = sig;
+	r->code = SI_USER;
+	r->sender_pid = PID + 9;
+	r->handler = handler;
+	r->sa_flags = sa_flags;
+	r->syscall_nr = ret ? SYS_read : -1;
+	r->syscall_ret = ret;
+	return &r->hdr;
+}
+
+#define HANDLER 0x401000
+
+static struct probe_hdr *sig_restart(void)
+{
+	return signal_rec(L_SIG_RESTART, SIGUSR1, HANDLER, SA_RESTART, -512);
+}
+
+static struct probe_hdr *sig_eintr(void)
+{
+	return signal_rec(L_SIG_EINTR, SIGALRM, HANDLER, 0, -512);
+}
+
+/* ERESTARTNOHAND: EINTR even under SA_RESTART */
+static struct probe_hdr *sig_nohand(void)
+{
+	return signal_rec(L_SIG_NOHAND, SIGUSR2, HANDLER, SA_RESTART, -514);
+}
+
+/* no handler runs: the kernel restarts the syscall */
+static struct probe_hdr *sig_ignored(void)
+{
+	return signal_rec(L_SIG_IGNORED, SIGCHLD, (__u64)SIG_DFL, 0, -514);
+}
+
+static struct probe_hdr *sig_fatal(void)
+{
+	return signal_rec(L_SIG_FATAL, SIGTERM, (__u64)SIG_DFL, 0, 0);
+}
+
 static struct probe_hdr *lost(void)
 {
 	return &make_lost(1, 7, 5, 0)->hdr;
@@ -235,6 +286,11 @@ static struct probe_hdr *(*const record_makers[NLINES])(void) = {
 	[L_CLOSE] = close_ok,
 	[L_READ] = read_use,
 	[L_MMAP_WRITE] = mmap_write,
+	[L_SIG_RESTART] = sig_restart,
+	[L_SIG_EINTR] = sig_eintr,
+	[L_SIG_NOHAND] = sig_nohand,
+	[L_SIG_IGNORED] = sig_ignored,
+	[L_SIG_FATAL] = sig_fatal,
 	[L_LOST] = lost,
 };
 
@@ -402,7 +458,8 @@ static void test_jsonl_writes_records_in_log_order(void **state)
 		"\"exec\"", "\"exec\"", "\"clone\"", "\"clone\"", "\"clone\"",
 		"\"exit\"", "\"exit\"", "\"exit\"",  "\"open\"",  "\"open\"",
 		"\"open\"", "\"close\"", "\"read\"",  "\"write\"",
-		"\"lost\"",
+		"\"signal\"", "\"signal\"", "\"signal\"", "\"signal\"",
+		"\"signal\"", "\"lost\"",
 	};
 
 	(void)state;
@@ -583,6 +640,24 @@ static void test_jsonl_first_uses(void **state)
 	assert_value(L_MMAP_WRITE, "map_flags", "[\"MAP_SHARED\"]");
 }
 
+static void test_jsonl_signals_and_what_they_did_to_a_syscall(void **state)
+{
+	(void)state;
+	assert_value(L_SIG_RESTART, "op", "\"signal\"");
+	assert_value(L_SIG_RESTART, "signal", "\"SIGUSR1\"");
+	assert_value(L_SIG_RESTART, "sender_pid", "209");
+	assert_value(L_SIG_RESTART, "action", "\"handler\"");
+	assert_value(L_SIG_RESTART, "interrupted", "\"read\"");
+	assert_value(L_SIG_RESTART, "outcome", "\"restart\"");
+	assert_value(L_SIG_EINTR, "outcome", "\"eintr\"");
+	assert_value(L_SIG_NOHAND, "outcome", "\"eintr\"");
+	assert_value(L_SIG_IGNORED, "action", "\"default\"");
+	assert_value(L_SIG_IGNORED, "outcome", "\"restart\"");
+	assert_value(L_SIG_FATAL, "signal", "\"SIGTERM\"");
+	assert_no_key(L_SIG_FATAL, "interrupted");
+	assert_no_key(L_SIG_FATAL, "outcome");
+}
+
 /* ---- the schema ---- */
 
 /* Exit status of the validator on path (args: the whole argument list,
@@ -681,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_string_stops_at_its_length),
 		cmocka_unit_test(test_jsonl_close_and_lost),
 		cmocka_unit_test(test_jsonl_first_uses),
+		cmocka_unit_test(test_jsonl_signals_and_what_they_did_to_a_syscall),
 		cmocka_unit_test(test_jsonl_lines_match_schema),
 		cmocka_unit_test(test_jsonl_schema_check_can_fail),
 	};
