@@ -997,6 +997,102 @@ static __always_inline int on_syscall(struct pt_regs *regs, long nr, long ret)
 	return record_syscall(nr, ret);
 }
 
+/* ---- synchronisation: futexes ---- */
+
+struct futex_vma {
+	__u64 uaddr;
+	struct probe_futex_key key;
+};
+
+/* The key of the futex word at ctx->uaddr, from the mapping holding it. */
+static long futex_vma_key(struct task_struct *task, struct vm_area_struct *vma,
+			  void *data)
+{
+	struct futex_vma *ctx = data;
+	struct vm_area_struct *v = kernel_ptr(vma, struct vm_area_struct);
+	struct file *file = v->vm_file;
+
+	if (file && (v->vm_flags & VM_SHARED)) {
+		struct inode *inode = kernel_ptr(file->f_inode, struct inode);
+
+		ctx->key.kind = PROBE_FUTEX_KEY_INODE;
+		ctx->key.a = inode->i_sb->s_dev;
+		ctx->key.b = inode->i_ino;
+		ctx->key.c = (v->vm_pgoff << PAGE_SHIFT) +
+			     (ctx->uaddr - v->vm_start);
+	} else {
+		ctx->key.kind = PROBE_FUTEX_KEY_MM;
+		ctx->key.a = (__u64)v->vm_mm;
+		ctx->key.b = ctx->uaddr;
+	}
+	return 0;
+}
+
+/*
+ * The kernel's key of a futex word: (mm, address) for a private futex
+ * (no lookup needed), else by the mapping: a shared mapping of a file or
+ * of shared memory keys by (inode, offset), anything else by (mm,
+ * address).  (The kernel keys a word in a private file mapping by inode
+ * until the page is written; such futexes are not shared in practice.)
+ */
+static __always_inline void futex_key(struct probe_futex_key *key,
+				      __u64 uaddr, bool private)
+{
+	struct futex_vma ctx = { .uaddr = uaddr };
+
+	if (!uaddr)
+		return;
+	if (private) {
+		key->kind = PROBE_FUTEX_KEY_MM;
+		key->a = (__u64)current_task()->mm;
+		key->b = uaddr;
+		return;
+	}
+	if (bpf_find_vma(bpf_get_current_task_btf(), uaddr, futex_vma_key, &ctx,
+			 0))
+		return;
+	*key = ctx.key;
+}
+
+static __always_inline int on_futex(struct pt_regs *regs, long nr, long ret)
+{
+	struct probe_futex *rec;
+	struct rec_place place;
+	struct scratch *s;
+	__u32 cmd;
+
+	rec = rec_start(SLOT_SYSCALL, PROBE_REC_FUTEX, &s, &place);
+	if (!rec)
+		return 0;
+	rec->ret = ret;
+	rec->nr = nr;
+	rec->args[0] = regs->di;
+	rec->args[1] = regs->si;
+	rec->args[2] = regs->dx;
+	rec->args[3] = regs->r10;
+	rec->args[4] = regs->r8;
+	rec->args[5] = regs->r9;
+	__builtin_memset(&rec->key, 0, sizeof(rec->key));
+	__builtin_memset(&rec->key2, 0, sizeof(rec->key2));
+	if (nr == NR_futex) {
+		cmd = rec->args[1] & FUTEX_CMD_MASK;
+		futex_key(&rec->key, rec->args[0],
+			  rec->args[1] & FUTEX_PRIVATE_FLAG);
+		if (cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE ||
+		    cmd == FUTEX_WAKE_OP || cmd == FUTEX_WAIT_REQUEUE_PI ||
+		    cmd == FUTEX_CMP_REQUEUE_PI)
+			futex_key(&rec->key2, rec->args[4],
+				  rec->args[1] & FUTEX_PRIVATE_FLAG);
+	} else if (nr == NR_futex_wake || nr == NR_futex_wait) {
+		/* futex_wake(uaddr, mask, nr, flags),
+		 * futex_wait(uaddr, val, mask, flags, timeout, clockid) */
+		futex_key(&rec->key, rec->args[0],
+			  rec->args[3] & FUTEX_PRIVATE_FLAG);
+	}
+	emit(place, sizeof(*rec));
+	return 0;
+}
+
 /* Start an exec record with every field empty. */
 static __always_inline struct probe_exec *exec_rec_start(enum scratch_slot slot,
 							 struct scratch **sp,
@@ -1097,6 +1193,12 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 		if (ret < 0)
 			return on_exec_failed(regs, nr, ret);
 		return 0;
+	case NR_futex:
+	case NR_futex_wake:
+	case NR_futex_wait:
+	case NR_futex_requeue:
+	case NR_futex_waitv:
+		return on_futex(regs, nr, ret);
 	}
 	return on_syscall(regs, nr, ret);
 }
@@ -1428,6 +1530,48 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *trusted_info,
 	rec->handler = (__u64)ka->sa.sa_handler;
 	rec->syscall_nr = (long)regs->orig_ax;
 	rec->syscall_ret = rec->syscall_nr >= 0 ? (long)regs->ax : 0;
+	emit(place, sizeof(*rec));
+	return 0;
+}
+
+/*
+ * Who woke whom: a traced task that, in a futex syscall or on its way
+ * out (the futex wake of its CLONE_CHILD_CLEARTID word), wakes another
+ * traced task.  This hook runs for every wakeup on the machine, so it
+ * tests the waker first.  An interrupt that wakes a task (a timer ending
+ * a futex wait) is seen as the doing of the task it interrupted: the
+ * user side takes a wakeup only for a wait that returned 0, on the key
+ * the waker's syscall named.
+ */
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking, struct task_struct *trusted_p)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *p;
+	struct probe_wake *rec;
+	struct rec_place place;
+	struct pt_regs *regs;
+	struct scratch *s;
+	long nr;
+
+	if (!is_traced(tgid))
+		return 0;
+	p = kernel_ptr(trusted_p, struct task_struct);
+	if (!is_traced(p->tgid))
+		return 0;
+	regs = kernel_ptr((void *)bpf_task_pt_regs(bpf_get_current_task_btf()),
+			  struct pt_regs);
+	nr = regs->orig_ax;
+	if (nr != NR_futex && nr != NR_futex_wake && nr != NR_futex_requeue &&
+	    nr != NR_exit && nr != NR_exit_group)
+		return 0;
+	rec = rec_start(SLOT_TASK, PROBE_REC_WAKE, &s, &place);
+	if (!rec)
+		return 0;
+	rec->nr = nr;
+	rec->wakee_pid = p->tgid;
+	rec->wakee_tid = p->pid;
 	emit(place, sizeof(*rec));
 	return 0;
 }

@@ -24,8 +24,11 @@
 #define NR_fork 57
 #define NR_vfork 58
 #define NR_execve 59
+#define NR_exit 60
 #define NR_fcntl 72
 #define NR_creat 85
+#define NR_futex 202
+#define NR_exit_group 231
 #define NR_openat 257
 #define NR_splice 275
 #define NR_dup3 292
@@ -39,6 +42,10 @@
 #define NR_clone3 435
 #define NR_close_range 436
 #define NR_openat2 437
+#define NR_futex_waitv 449
+#define NR_futex_wake 454
+#define NR_futex_wait 455
+#define NR_futex_requeue 456
 
 /* Flag values from the uapi headers that vmlinux.h does not carry. */
 #define AT_FDCWD -100
@@ -53,5 +60,14 @@
 #define CLONE_VFORK 0x00004000
 #define SIGCHLD 17
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define VM_SHARED 0x00000008
+#define PAGE_SHIFT 12
+#define FUTEX_PRIVATE_FLAG 128 /* also FUTEX2_PRIVATE */
+#define FUTEX_CMD_MASK 0x7f
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_CMP_REQUEUE_PI 12
 
 #endif

@@ -42,6 +42,8 @@ enum probe_rec_type {
 	PROBE_REC_SNAPSHOT = 9, /* struct probe_snapshot, by the collector */
 	PROBE_REC_TOUCH = 10,	/* struct probe_touch */
 	PROBE_REC_SIGNAL = 11, /* struct probe_signal */
+	PROBE_REC_FUTEX = 12, /* struct probe_futex */
+	PROBE_REC_WAKE = 13, /* struct probe_wake */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -315,6 +317,50 @@ struct probe_signal {
 	__u64 handler; /* 0: SIG_DFL, 1: SIG_IGN, else the handler */
 	__s64 syscall_nr; /* the syscall it came in, -1 if none */
 	__s64 syscall_ret; /* what that syscall returned */
+};
+
+/*
+ * A futex word as the kernel keys it (get_futex_key()): private futexes
+ * and private memory by address space and address, futexes in a shared
+ * mapping of a file or of shared memory by inode and offset, so that
+ * processes that map one file at different addresses meet on one key.
+ */
+enum probe_futex_key_kind {
+	PROBE_FUTEX_KEY_NONE = 0, /* no address, or none mapped there */
+	PROBE_FUTEX_KEY_MM = 1, /* a: the mm (a kernel address), b: uaddr */
+	PROBE_FUTEX_KEY_INODE = 2, /* a: dev, b: ino, c: byte offset */
+};
+struct probe_futex_key {
+	__u64 a, b, c;
+	__u32 kind; /* enum probe_futex_key_kind */
+	__u32 pad;
+};
+
+/*
+ * futex(2) and futex_wait, futex_wake, futex_requeue, futex_waitv: the
+ * raw arguments, and the key of each futex word futex(2) names (uaddr;
+ * uaddr2 for the requeue and wake-op operations).
+ */
+struct probe_futex {
+	struct probe_hdr hdr;
+	__s64 ret;
+	__u32 nr;
+	__u32 pad;
+	__u64 args[6];
+	struct probe_futex_key key, key2;
+};
+
+/*
+ * A traced task woke another: in a futex syscall (a wake, a requeue, an
+ * unlock), or exiting (the futex wake of its CLONE_CHILD_CLEARTID word
+ * that pthread_join() waits for).  Written when the wakeup happens, so
+ * before the record of the waker's syscall and of the wakee's.
+ */
+struct probe_wake {
+	struct probe_hdr hdr; /* the waker */
+	__s64 nr; /* the waker's syscall */
+	__u32 wakee_pid;
+	__u32 wakee_tid;
 };
 
 /*

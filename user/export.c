@@ -12,11 +12,13 @@
 
 static const struct format {
 	const char *name;
-	int (*run)(struct log_reader *log, FILE *out);
+	int (*run)(struct log_reader *log, FILE *out,
+		   const struct export_opts *opts);
 	const char *what;
 } formats[] = {
 	{ "jsonl", export_jsonl,
-	  "one JSON object per operation (schemas/ops.schema.json)" },
+	  "one JSON object per operation (schemas/ops.schema.json);\n"
+	  "           with --hb, the happens-before edges after them" },
 	{ NULL, NULL, NULL },
 };
 
@@ -33,6 +35,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", fmt->name, fmt->what);
 	fputs("\noptions:\n"
 	      "  -o, --output OUT  write to OUT instead of standard output\n"
+	      "      --hb          jsonl: add the happens-before graph's edges\n"
 	      "  -h, --help        show this help\n",
 	      f);
 }
@@ -41,10 +44,12 @@ int cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "hb", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct format *fmt;
+	struct export_opts opts = { 0 };
 	const char *out_path = NULL;
 	struct log_reader *log;
 	char err[512], *tmp = NULL;
@@ -56,6 +61,9 @@ int cmd_export(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out_path = optarg;
+			break;
+		case 'H':
+			opts.hb = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -89,7 +97,7 @@ int cmd_export(int argc, char **argv)
 			die(EXIT_USAGE, "cannot create %s: %s", tmp,
 			    strerror(errno));
 	}
-	ret = fmt->run(log, out);
+	ret = fmt->run(log, out, &opts);
 	if (ret)
 		errorf("%s: %s", argv[optind + 1], log_error(log));
 	else if (!log_complete(log))

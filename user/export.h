@@ -2,11 +2,24 @@
 #ifndef PROBE_EXPORT_H
 #define PROBE_EXPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
+#include "hb.h"
 #include "log.h"
 
+struct export_opts {
+	bool hb; /* jsonl: one line per happens-before edge too */
+};
+
 /* Returns 0, or -1 if the log turned out corrupt (log_error says how). */
-int export_jsonl(struct log_reader *log, FILE *out);
+int export_jsonl(struct log_reader *log, FILE *out,
+		 const struct export_opts *opts);
+
+/*
+ * Check a log's happens-before graph (hb_check()) and say on stderr what
+ * is wrong with it, a warning line each.  Returns whether it is sound.
+ */
+bool export_check_hb(struct log_reader *log, struct hb *g);
 
 #endif

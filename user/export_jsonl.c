@@ -440,6 +440,8 @@ static void export_syscall(struct json *j, struct model *m,
 
 	common(j, &r->hdr, info->name);
 	syscall_result(j, r->nr, r->ret);
+	if (r->ret >= 0)
+		json_i64(j, "ret", r->ret);
 	if (r->path_len) {
 		/* At sys_exit a successful chdir has moved the cwd that a
 		 * relative path is joined to, and chroot's base is the new
@@ -537,6 +539,50 @@ static void export_signal(struct json *j, const struct probe_signal *r)
 	}
 }
 
+/*
+ * A futex key as text, the same for every op on one futex word: private
+ * memory by the model's id of the address space ("mm:2:0x7f..."), shared
+ * by file ("inode:DEV:INO:OFFSET").
+ */
+static void futex_key_field(struct json *j, struct model *m, const char *key,
+			    const struct probe_hdr *h,
+			    const struct probe_futex_key *k)
+{
+	struct model_task t;
+	char text[96];
+
+	if (k->kind == PROBE_FUTEX_KEY_INODE)
+		snprintf(text, sizeof(text), "inode:%llu:%llu:%llu",
+			 (unsigned long long)dev_kernel_to_user(k->a),
+			 (unsigned long long)k->b, (unsigned long long)k->c);
+	else if (k->kind == PROBE_FUTEX_KEY_MM && model_task(m, h->tid, &t))
+		snprintf(text, sizeof(text), "mm:%llu:0x%llx",
+			 (unsigned long long)t.mm, (unsigned long long)k->b);
+	else
+		return;
+	json_str(j, key, text, -1);
+}
+
+/* futex(2) by its operation; futex_wait, futex_wake... by their names. */
+static void export_futex(struct json *j, struct model *m,
+			 const struct probe_futex *r)
+{
+	const char *name = syscall_name(r->nr);
+
+	common(j, &r->hdr, name ? name : "futex");
+	syscall_result(j, r->nr, r->ret);
+	if (r->ret >= 0)
+		json_i64(j, "ret", r->ret); /* a wake: how many it woke */
+	json_u64(j, "uaddr", r->args[0]);
+	if (r->nr == SYS_futex) {
+		json_flags(j, "futex_op", futex_cmd_name(r->args[1] & 0x7f),
+			   futex_flag_names, r->args[1] & ~0x7fULL);
+		json_u64(j, "val", (__u32)r->args[2]);
+	}
+	futex_key_field(j, m, "key", &r->hdr, &r->key);
+	futex_key_field(j, m, "key2", &r->hdr, &r->key2);
+}
+
 /* What a process already in the cgroup had when recording started. */
 static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 {
@@ -603,19 +649,72 @@ static void task_fields(struct json *j, struct model *m,
 	}
 }
 
-int export_jsonl(struct log_reader *log, FILE *out)
+bool export_check_hb(struct log_reader *log, struct hb *g)
+{
+	struct hb_check c;
+	bool ok = hb_check(g, log_header(log)->scope, &c);
+
+	if (c.in_cycles)
+		errorf("warning: happens-before graph: %zu ops lie on cycles",
+		       c.in_cycles);
+	if (c.unmatched_clones)
+		errorf("warning: happens-before graph: %zu clones have no op "
+		       "of their child",
+		       c.unmatched_clones);
+	if (c.thread_sources)
+		errorf("warning: happens-before graph: %zu threads have no "
+		       "clone before their first op",
+		       c.thread_sources);
+	if (log_header(log)->scope == PROBE_SCOPE_COMMAND &&
+	    c.sources - c.snapshot_sources > 1)
+		errorf("warning: happens-before graph: %zu ops have no "
+		       "predecessor, the recording's first op only should",
+		       c.sources - c.snapshot_sources);
+	if (c.lost)
+		errorf("warning: happens-before graph: %llu records were lost, "
+		       "so edges may be missing",
+		       (unsigned long long)c.lost);
+	return ok;
+}
+
+/* The happens-before graph's edges, a line each, after the ops. */
+static void export_hb_edges(struct hb *g, FILE *out)
+{
+	const struct hb_edge *e;
+	struct json j;
+	size_t n;
+
+	e = hb_edges(g, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_begin(&j, out);
+		json_str(&j, "op", "hb_edge", -1);
+		json_str(&j, "kind", hb_kind_names[e[i].kind], -1);
+		json_u64(&j, "from", e[i].from);
+		json_u64(&j, "to", e[i].to);
+		json_end(&j);
+	}
+}
+
+int export_jsonl(struct log_reader *log, FILE *out,
+		 const struct export_opts *opts)
 {
 	struct model *m = model_new();
+	struct hb *g = hb_new();
 	const struct probe_hdr *h;
 	enum log_next n;
 	struct json j;
+	long long id;
 
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
-		if (h->type == PROBE_REC_TOUCH) { /* part of the next op */
+		id = hb_add(g, h);
+		if (id < 0) {
+			/* a touch is part of the next op; a wakeup, of the
+			 * happens-before graph */
 			model_apply(m, h);
 			continue;
 		}
 		json_begin(&j, out);
+		json_u64(&j, "id", id);
 		switch (h->type) {
 		case PROBE_REC_EXEC:
 			export_exec(&j, (const void *)h);
@@ -647,6 +746,9 @@ int export_jsonl(struct log_reader *log, FILE *out)
 		case PROBE_REC_SIGNAL:
 			export_signal(&j, (const void *)h);
 			break;
+		case PROBE_REC_FUTEX:
+			export_futex(&j, m, (const void *)h);
+			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);
 			break;
@@ -655,5 +757,11 @@ int export_jsonl(struct log_reader *log, FILE *out)
 		json_end(&j);
 	}
 	model_free(m);
+	if (n != LOG_ERROR) {
+		export_check_hb(log, g);
+		if (opts->hb)
+			export_hb_edges(g, out);
+	}
+	hb_free(g);
 	return n == LOG_ERROR ? -1 : 0;
 }

@@ -111,7 +111,8 @@ static const char *const type_names[] = {
 	[PROBE_REC_CLOSE] = "close", [PROBE_REC_USE] = "first use",
 	[PROBE_REC_FDOP] = "fd op", [PROBE_REC_SYSCALL] = "other syscall",
 	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_TOUCH] = "inode touched",
-	[PROBE_REC_SIGNAL] = "signal",
+	[PROBE_REC_SIGNAL] = "signal", [PROBE_REC_FUTEX] = "futex",
+	[PROBE_REC_WAKE] = "wakeup",
 	[PROBE_REC_LOST] = "lost",
 };
 

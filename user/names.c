@@ -158,6 +158,26 @@ const struct flag_name close_range_flag_names[] = {
 	{ 0, NULL },
 };
 
+/* include/uapi/linux/futex.h: the flags of futex(2)'s op */
+const struct flag_name futex_flag_names[] = {
+	{ 128, "FUTEX_PRIVATE_FLAG" },
+	{ 256, "FUTEX_CLOCK_REALTIME" },
+	{ 0, NULL },
+};
+
+const char *futex_cmd_name(uint64_t cmd)
+{
+	static const char *const names[] = {
+		"FUTEX_WAIT",	     "FUTEX_WAKE",	  "FUTEX_FD",
+		"FUTEX_REQUEUE",     "FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",
+		"FUTEX_LOCK_PI",     "FUTEX_UNLOCK_PI",	  "FUTEX_TRYLOCK_PI",
+		"FUTEX_WAIT_BITSET", "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI",
+		"FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2",
+	};
+
+	return cmd < sizeof(names) / sizeof(names[0]) ? names[cmd] : NULL;
+}
+
 const char *fcntl_cmd_name(uint64_t cmd)
 {
 	/* include/uapi/asm-generic/fcntl.h, linux/fcntl.h */

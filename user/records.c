@@ -43,6 +43,10 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_touch);
 	case PROBE_REC_SIGNAL:
 		return sizeof(struct probe_signal);
+	case PROBE_REC_FUTEX:
+		return sizeof(struct probe_futex);
+	case PROBE_REC_WAKE:
+		return sizeof(struct probe_wake);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:

@@ -5,6 +5,13 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+/* Newer than the C library's headers (Linux 6.7). */
+#ifndef SYS_futex_wake
+#define SYS_futex_wake 454
+#define SYS_futex_wait 455
+#define SYS_futex_requeue 456
+#endif
+
 #define N -1 /* no such argument */
 #define CWD PROBE_DIRFD_CWD
 #define R PROBE_SC_RECORD
@@ -194,6 +201,22 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_setfsgid] = { "setfsgid", STATE, { [0] = { "gid", ARG_INT } } },
 	[SYS_setgroups] = { "setgroups", STATE,
 			    { [0] = { "count", ARG_INT } } },
+
+	/* waiting for children */
+	[SYS_wait4] = { "wait4", STATE,
+			{ [0] = { "target_pid", ARG_INT },
+			  [2] = { "options", ARG_HEX } } },
+	[SYS_waitid] = { "waitid", STATE,
+			 { [0] = { "idtype", ARG_INT },
+			   [1] = { "id", ARG_INT },
+			   [3] = { "options", ARG_HEX } } },
+
+	/* synchronisation, recorded by a record of its own */
+	[SYS_futex] = { "futex", OWN, {} },
+	[SYS_futex_waitv] = { "futex_waitv", OWN, {} },
+	[SYS_futex_wake] = { "futex_wake", OWN, {} },
+	[SYS_futex_wait] = { "futex_wait", OWN, {} },
+	[SYS_futex_requeue] = { "futex_requeue", OWN, {} },
 
 	/* signals sent */
 	[SYS_kill] = { "kill", STATE,

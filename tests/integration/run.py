@@ -35,15 +35,20 @@ def test(fn):
 
 
 class Recording:
-    """A finished recording: the recorder's exit status, stderr, the ops."""
+    """A finished recording: the recorder's exit status, stderr, the ops
+    and the happens-before edges."""
 
-    def __init__(self, log, proc):
+    def __init__(self, log, proc, hb_warning=None):
         self.log = log
         self.rc = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
-        self.ops = export_ops(log)
+        self.ops, self.edges = export_ops(log, hb=True, hb_warning=hb_warning)
         self.model = model_check(log)
+
+    def edge_kinds(self, src, dst):
+        """The kinds of the happens-before edges from op src to op dst."""
+        return [e["kind"] for e in self.edges if e["from"] == src["id"] and e["to"] == dst["id"]]
 
     def where(self, **match):
         """The ops whose fields equal every given value."""
@@ -75,21 +80,35 @@ def model_check(log):
     return {"uses": uses, "agree": agree, "unknown": unknown, "fs_checked": checked, "root_checked": absolute}
 
 
-def export_ops(log):
-    out = subprocess.run([PROBE, "export", "jsonl", log], capture_output=True, text=True)
+def export_ops(log, hb=False, hb_warning=None):
+    """The ops of a log (and with hb, its happens-before edges, whose
+    check must have found nothing wrong, or said hb_warning)."""
+    out = subprocess.run([PROBE, "export", "jsonl", log] + (["--hb"] if hb else []),
+                         capture_output=True, text=True)
     assert out.returncode == 0, "export failed: %s" % out.stderr
-    ops = [json.loads(line, object_pairs_hook=no_duplicate_keys) for line in out.stdout.splitlines()]
-    for op in ops:
+    lines = [json.loads(line, object_pairs_hook=no_duplicate_keys) for line in out.stdout.splitlines()]
+    for op in lines:
         errors = list(VALIDATOR.iter_errors(op))
-        assert not errors, "op does not match the schema: %r: %s" % (op, errors[0].message)
-    return ops
+        assert not errors, "line does not match the schema: %r: %s" % (op, errors[0].message)
+    ops = [op for op in lines if op["op"] != "hb_edge"]
+    assert [op["id"] for op in ops] == list(range(len(ops))), "op ids are not 0, 1, 2..."
+    if not hb:
+        return ops
+    if hb_warning:
+        assert "happens-before graph: " in out.stderr and hb_warning in out.stderr, out.stderr
+    else:
+        assert "happens-before" not in out.stderr, out.stderr
+    edges = [e for e in lines if e["op"] == "hb_edge"]
+    assert lines[len(ops):] == edges, "edges must follow every op"
+    assert all(e["from"] < len(ops) and e["to"] < len(ops) for e in edges), "an edge names no op"
+    return ops, edges
 
 
-def record(tmp, cmd, *options, env=None, name="run.probe"):
+def record(tmp, cmd, *options, env=None, name="run.probe", hb_warning=None):
     log = os.path.join(tmp, name)
     proc = subprocess.run([PROBE, "record", "-q", "-o", log, *options, "--", *cmd],
                           capture_output=True, text=True, env=env, timeout=60)
-    return Recording(log, proc)
+    return Recording(log, proc, hb_warning)
 
 
 def write_file(path, text):
@@ -121,6 +140,23 @@ def assert_file(op, path):
     assert op["path"] == os.path.realpath(path), (op["path"], path)
     dev, ino = stat_id(path)
     assert (op["dev"], op["ino"]) == (dev, ino), (op, dev, ino)
+
+
+def reaches(rec, src, dst):
+    """Whether op dst is reachable from op src along happens-before edges."""
+    succ = {}
+    for e in rec.edges:
+        succ.setdefault(e["from"], []).append(e["to"])
+    todo, seen = [src["id"]], {src["id"]}
+    while todo:
+        v = todo.pop()
+        if v == dst["id"]:
+            return True
+        for w in succ.get(v, []):
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return False
 
 
 def processes_in_order(rec):
@@ -162,6 +198,12 @@ def shell_pipeline(tmp):
     for pid in (sh, execs["cat"], execs["tr"]):
         exit_op = rec.one(op="exit", pid=pid, group_dead=True)
         assert exit_op.get("status") == 0, exit_op
+    # happens-before: cat's write into the pipe -> tr's read from it
+    wrote = rec.one(op="write", pid=execs["cat"], type="fifo")
+    got = rec.one(op="read", pid=execs["tr"], type="fifo")
+    assert wrote["ino"] == got["ino"] and rec.edge_kinds(wrote, got) == ["pipe"], (wrote, got)
+    assert reaches(rec, read, rec.one(op="open", path=dst)) is False  # the two sides are not ordered
+    assert reaches(rec, first, rec.one(op="exit", pid=sh, group_dead=True))
 
 
 @test
@@ -194,6 +236,12 @@ def fork_exec_wait(tmp):
                                          rec.one(op="open", pid=pid, path=out),
                                          rec.one(op="exit", pid=pid))]
     assert seqs == sorted(seqs), seqs
+    # happens-before: fork -> the child's first op; its exit -> the wait
+    assert rec.edge_kinds(fork, rec.where(pid=child)[0]) == ["clone"]
+    reaped = [op for op in rec.where(op="wait4", pid=pid) if op.get("ret") == child]
+    assert len(reaped) == 1 and rec.edge_kinds(rec.one(op="exit", pid=child), reaped[0]) == ["wait"], reaped
+    assert rec.edge_kinds(cat, rec.where(pid=child)[rec.where(pid=child).index(cat) + 1]) == ["exec"]
+    assert reaches(rec, rec.one(op="open", pid=child, path=src), rec.one(op="open", pid=pid, path=out))
     assert rec.one(op="exit", pid=child)["status"] == 0
     assert rec.one(op="exit", pid=pid)["status"] == 3
     # a fork's child has a memory of its own; its exec starts an epoch
@@ -442,6 +490,43 @@ def root_per_fs_struct(tmp):
 
 
 @test
+def mutex_handoff_orders_threads(tmp):
+    out = os.path.join(tmp, "out")
+    rec = record(tmp, [os.path.join(SCENARIOS, "mutex_handoff"), out])
+    assert rec.rc == 0, rec.stderr
+    thread = stdout_values(rec)["thread"]
+    pid = rec.ops[0]["pid"]
+    unlock = [op for op in rec.where(op="futex", tid=pid) if "FUTEX_WAKE" in op["futex_op"]]
+    waited = [op for op in rec.where(op="futex", tid=thread) if "FUTEX_WAIT" in op["futex_op"]]
+    assert len(unlock) == 1 and unlock[0]["ret"] == 1 and len(waited) == 1 and waited[0]["ret"] == 0, (unlock, waited)
+    assert unlock[0]["key"] == waited[0]["key"] and unlock[0]["key"].startswith("mm:"), (unlock, waited)
+    assert rec.edge_kinds(unlock[0], waited[0]) == ["futex"], rec.edges
+    # so main's unlock happened before the thread's write under the lock
+    assert reaches(rec, unlock[0], rec.one(op="open", path=out))
+    # pthread_join: the thread's exit woke main's wait on its tid word
+    exit_op = rec.one(op="exit", tid=thread)
+    join = [op for op in rec.where(op="futex", tid=pid) if op["ts_ns"] > exit_op["ts_ns"]]
+    assert join and rec.edge_kinds(exit_op, join[0]) == ["futex"], (join, rec.edges)
+
+
+@test
+def shared_semaphore_orders_processes(tmp):
+    sem, out = os.path.join(tmp, "sem"), os.path.join(tmp, "out")
+    rec = record(tmp, [os.path.join(SCENARIOS, "shared_sem"), sem, out])
+    assert rec.rc == 0, rec.stderr
+    child = stdout_values(rec)["child"]
+    pid = rec.ops[0]["pid"]
+    post = rec.one(op="futex", pid=child)
+    wait = rec.one(op="futex", pid=pid)
+    dev, ino = stat_id(sem)
+    # one key for the two mappings: the file's inode and the offset
+    assert post["uaddr"] != wait["uaddr"], (post, wait)
+    assert post["key"] == wait["key"] == "inode:%d:%d:0" % (dev, ino), (post, wait)
+    assert rec.edge_kinds(post, wait) == ["futex"], rec.edges
+    assert reaches(rec, rec.one(op="open", pid=child, path=out), rec.one(op="open", pid=pid, path=out))
+
+
+@test
 def fd_tables_shared_and_copied(tmp):
     files = []
     for name in "ABCD":
@@ -601,6 +686,7 @@ def interrupted_tmpfile_and_socketpair(tmp):
     assert all(s["interrupted"] == mine[0]["syscall"] and s["action"] == "handler" for s in sigs), sigs
     kill = rec.one(op="kill", signal="SIGUSR1")
     assert kill["target_pid"] == pid and sigs[1]["sender_pid"] == kill["pid"] != pid, (kill, sigs)
+    assert rec.edge_kinds(kill, sigs[1]) == ["signal"], rec.edges
     t = rec.one(op="open", fd=v["tmpfile"], path_arg=tmp)
     assert "__O_TMPFILE" in t["flags"] and t["type"] == "regular", t
     assert rec.one(op="write", fd=v["tmpfile"])["ino"] == t["ino"]
@@ -700,7 +786,8 @@ def environment_only_when_asked(tmp):
 def losses_are_counted_and_located(tmp):
     # A 4 KiB ring holds a dozen records: a burst of opens overflows it.
     prog = os.path.join(SCENARIOS, "open_burst")
-    rec = record(tmp, [prog, "/etc/hostname", "20000"], "--buffer-size", "4K")
+    rec = record(tmp, [prog, "/etc/hostname", "20000"], "--buffer-size", "4K",
+                 hb_warning="records were lost, so edges may be missing")
     assert rec.rc == 0, rec.stderr
     lost = rec.where(op="lost")
     assert lost, "a full ring lost nothing?"

@@ -318,7 +318,7 @@ static void export_log(const char *log, const char *out)
 	if (!r)
 		fail_msg("log_open: %s", err);
 	assert_non_null(f);
-	assert_int_equal(export_jsonl(r, f), 0);
+	assert_int_equal(export_jsonl(r, f, &(struct export_opts){ 0 }), 0);
 	assert_true(log_complete(r));
 	assert_int_equal(fclose(f), 0);
 	log_close(r);

@@ -1,0 +1,590 @@
+#include "hb.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "util.h"
+
+const char *const hb_kind_names[HB_NKINDS] = {
+	[HB_PROGRAM_ORDER] = "program_order",
+	[HB_CLONE] = "clone",
+	[HB_EXEC] = "exec",
+	[HB_WAIT] = "wait",
+	[HB_FUTEX] = "futex",
+	[HB_PIPE] = "pipe",
+	[HB_SIGNAL] = "signal",
+};
+
+#ifndef SYS_futex_wait
+#define SYS_futex_wait 455
+#endif
+#define P_PID_IDTYPE 1 /* waitid's P_PID */
+
+/* A map from a 32-bit id (tid, pid) to a node index, open addressing. */
+struct idmap {
+	struct idmap_slot {
+		__u32 key;
+		bool used;
+		size_t val;
+	} *slot;
+	size_t cap, used;
+};
+
+static struct idmap_slot *idmap_find(struct idmap *m, __u32 key, bool add)
+{
+	size_t i;
+
+	if (add && (m->used + 1) * 2 > m->cap) {
+		struct idmap old = *m;
+
+		m->cap = old.cap ? old.cap * 2 : 1024;
+		m->slot = xmalloc(m->cap * sizeof(*m->slot));
+		memset(m->slot, 0, m->cap * sizeof(*m->slot));
+		m->used = 0;
+		for (size_t k = 0; k < old.cap; k++)
+			if (old.slot[k].used)
+				*idmap_find(m, old.slot[k].key, true) =
+					old.slot[k];
+		free(old.slot);
+	}
+	if (!m->cap)
+		return NULL;
+	for (i = (key * 2654435761U) & (m->cap - 1); m->slot[i].used;
+	     i = (i + 1) & (m->cap - 1))
+		if (m->slot[i].key == key)
+			return &m->slot[i];
+	if (!add)
+		return NULL;
+	m->slot[i].used = true;
+	m->slot[i].key = key;
+	m->used++;
+	return &m->slot[i];
+}
+
+/* Removal by tombstone would cost more than it saves here: a removed
+ * entry keeps its slot with val SIZE_MAX. */
+#define GONE ((size_t)-1)
+
+static size_t idmap_get(struct idmap *m, __u32 key)
+{
+	struct idmap_slot *s = idmap_find(m, key, false);
+
+	return s ? s->val : GONE;
+}
+
+static void idmap_set(struct idmap *m, __u32 key, size_t val)
+{
+	idmap_find(m, key, true)->val = val;
+}
+
+/* What the edges need to know of one op. */
+struct node {
+	__u64 ts;
+	__u32 pid, tid;
+	__u16 type; /* enum probe_rec_type */
+	bool group_exit; /* an exit that ended its process */
+	bool futex_wait_woken; /* a futex wait that returned 0 */
+	__u32 nr; /* the syscall, where the record has one */
+	__u32 child_tid; /* clone */
+	__u32 old_tid; /* exec by a non-leader thread */
+	__s64 ret;
+	__u64 args[3]; /* kill family, wait4, waitid */
+	struct probe_futex_key key, key2; /* futex */
+	__u64 dev, ino; /* a first use of a pipe or FIFO */
+	__u32 access; /* of that use */
+	bool fifo;
+	__s32 sig, code; /* signal */
+	__u32 sender_pid;
+};
+
+/* A wakeup: the next ops of the waker and of the wakee. */
+struct wake {
+	__u32 waker_tid, wakee_tid;
+	long long from, to; /* -1 until that thread's next op */
+};
+
+struct hb {
+	struct node *nodes;
+	size_t n, cap;
+	struct wake *wakes;
+	size_t nwakes, wakes_cap;
+	size_t wakes_open; /* wakes before it have both their ops */
+	struct hb_edge *edges;
+	size_t nedges, edges_cap;
+	struct idmap last_exit; /* tid -> its exit op, while the latest */
+	bool built;
+	__u64 lost;
+};
+
+struct hb *hb_new(void)
+{
+	struct hb *g = xmalloc(sizeof(*g));
+
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+void hb_free(struct hb *g)
+{
+	if (!g)
+		return;
+	free(g->nodes);
+	free(g->wakes);
+	free(g->edges);
+	free(g->last_exit.slot);
+	free(g);
+}
+
+static void grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 1024;
+	if (*cap < need)
+		*cap = need;
+	*p = xrealloc(*p, *cap * size);
+}
+
+/* Whether a futex syscall's op is one that sleeps until woken. */
+static bool futex_waits(const struct probe_futex *r)
+{
+	switch (r->nr) {
+	case SYS_futex:
+		switch (r->args[1] & 0x7f) {
+		case 0: /* FUTEX_WAIT */
+		case 6: /* FUTEX_LOCK_PI */
+		case 9: /* FUTEX_WAIT_BITSET */
+		case 11: /* FUTEX_WAIT_REQUEUE_PI */
+		case 13: /* FUTEX_LOCK_PI2 */
+			return true;
+		}
+		return false;
+	case SYS_futex_wait:
+	case SYS_futex_waitv:
+		return true;
+	}
+	return false;
+}
+
+static void fill(struct node *n, const struct probe_hdr *rec)
+{
+	switch (rec->type) {
+	case PROBE_REC_CLONE: {
+		const struct probe_clone *r = (const void *)rec;
+
+		n->child_tid = r->child_tid;
+		break;
+	}
+	case PROBE_REC_EXEC: {
+		const struct probe_exec *r = (const void *)rec;
+
+		n->old_tid = r->ret == 0 ? r->old_tid : 0;
+		n->ret = r->ret;
+		break;
+	}
+	case PROBE_REC_EXIT:
+		n->group_exit = ((const struct probe_exit *)rec)->group_dead;
+		break;
+	case PROBE_REC_SYSCALL: {
+		const struct probe_syscall *r = (const void *)rec;
+
+		n->nr = r->nr;
+		n->ret = r->ret;
+		memcpy(n->args, r->args, sizeof(n->args));
+		break;
+	}
+	case PROBE_REC_FUTEX: {
+		const struct probe_futex *r = (const void *)rec;
+
+		n->nr = r->nr;
+		n->ret = r->ret;
+		n->key = r->key;
+		n->key2 = r->key2;
+		n->futex_wait_woken = r->ret == 0 && futex_waits(r);
+		break;
+	}
+	case PROBE_REC_USE: {
+		const struct probe_use *r = (const void *)rec;
+
+		n->ret = r->ret;
+		n->fifo = S_ISFIFO(r->inode.mode);
+		n->dev = r->inode.dev;
+		n->ino = r->inode.ino;
+		n->access = r->access;
+		break;
+	}
+	case PROBE_REC_SIGNAL: {
+		const struct probe_signal *r = (const void *)rec;
+
+		n->sig = r->sig;
+		n->code = r->code;
+		n->sender_pid = r->sender_pid;
+		break;
+	}
+	}
+}
+
+/* The wakeups still waiting for an op of tid get it. */
+static void close_wakes(struct hb *g, __u32 tid, long long id)
+{
+	for (size_t i = g->wakes_open; i < g->nwakes; i++) {
+		struct wake *w = &g->wakes[i];
+
+		if (w->from < 0 && w->waker_tid == tid)
+			w->from = id;
+		if (w->to < 0 && w->wakee_tid == tid)
+			w->to = id;
+	}
+	while (g->wakes_open < g->nwakes &&
+	       g->wakes[g->wakes_open].from >= 0 &&
+	       g->wakes[g->wakes_open].to >= 0)
+		g->wakes_open++;
+}
+
+long long hb_add(struct hb *g, const struct probe_hdr *rec)
+{
+	struct node *n;
+
+	if (rec->type == PROBE_REC_TOUCH || rec->type == PROBE_REC_TRAILER)
+		return -1;
+	if (rec->type == PROBE_REC_WAKE) {
+		const struct probe_wake *r = (const void *)rec;
+		struct wake *w;
+
+		grow((void **)&g->wakes, &g->wakes_cap, g->nwakes + 1,
+		     sizeof(*g->wakes));
+		w = &g->wakes[g->nwakes++];
+		w->waker_tid = rec->tid;
+		w->wakee_tid = r->wakee_tid;
+		w->from = w->to = -1;
+		/* the wake of the CLONE_CHILD_CLEARTID word comes after the
+		 * exiting thread's exit record */
+		if ((r->nr == SYS_exit || r->nr == SYS_exit_group) &&
+		    idmap_get(&g->last_exit, rec->tid) != GONE)
+			w->from = idmap_get(&g->last_exit, rec->tid);
+		return -1;
+	}
+	if (rec->type == PROBE_REC_LOST)
+		g->lost += ((const struct probe_lost *)rec)->count;
+	grow((void **)&g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes));
+	n = &g->nodes[g->n];
+	memset(n, 0, sizeof(*n));
+	n->ts = rec->ts_ns;
+	n->pid = rec->pid;
+	n->tid = rec->tid;
+	n->type = rec->type;
+	fill(n, rec);
+	if (rec->type != PROBE_REC_LOST) {
+		close_wakes(g, rec->tid, g->n);
+		idmap_set(&g->last_exit, rec->tid,
+			  rec->type == PROBE_REC_EXIT ? g->n : GONE);
+	}
+	g->built = false;
+	return g->n++;
+}
+
+/* ---- building the edges ---- */
+
+static void edge(struct hb *g, size_t from, size_t to, enum hb_kind kind)
+{
+	grow((void **)&g->edges, &g->edges_cap, g->nedges + 1,
+	     sizeof(*g->edges));
+	g->edges[g->nedges++] = (struct hb_edge){ from, to, kind };
+}
+
+/* Program order, clone, exec and wait: one pass in log order. */
+static void thread_edges(struct hb *g, size_t *unmatched_clones)
+{
+	struct idmap last = { 0 }, clones = { 0 }, group_exit = { 0 };
+
+	for (size_t i = 0; i < g->n; i++) {
+		struct node *n = &g->nodes[i];
+		size_t prev, from;
+
+		if (n->type == PROBE_REC_LOST)
+			continue;
+		prev = idmap_get(&last, n->tid);
+		if (n->type == PROBE_REC_EXEC && n->old_tid) {
+			/* a non-leader thread's exec: it goes on as the
+			 * leader, under the process's pid */
+			from = idmap_get(&last, n->old_tid);
+			if (from != GONE)
+				edge(g, from, i, HB_EXEC);
+			idmap_set(&last, n->old_tid, GONE);
+		} else if (prev != GONE) {
+			edge(g, prev, i,
+			     g->nodes[prev].type == PROBE_REC_EXEC ?
+				     HB_EXEC :
+				     HB_PROGRAM_ORDER);
+		} else if ((from = idmap_get(&clones, n->tid)) != GONE) {
+			edge(g, from, i, HB_CLONE);
+			idmap_set(&clones, n->tid, GONE);
+		}
+		idmap_set(&last, n->tid, n->type == PROBE_REC_EXIT ? GONE : i);
+
+		switch (n->type) {
+		case PROBE_REC_CLONE:
+			if (n->child_tid)
+				idmap_set(&clones, n->child_tid, i);
+			break;
+		case PROBE_REC_EXIT:
+			if (n->group_exit)
+				idmap_set(&group_exit, n->pid, i);
+			break;
+		case PROBE_REC_SYSCALL: {
+			__u32 child = 0;
+
+			if (n->nr == SYS_wait4 && n->ret > 0)
+				child = n->ret;
+			else if (n->nr == SYS_waitid && n->ret == 0 &&
+				 n->args[0] == P_PID_IDTYPE)
+				child = n->args[1];
+			if (child &&
+			    (from = idmap_get(&group_exit, child)) != GONE)
+				edge(g, from, i, HB_WAIT);
+			break;
+		}
+		}
+	}
+	*unmatched_clones = 0;
+	for (size_t k = 0; k < clones.cap; k++)
+		if (clones.slot[k].used && clones.slot[k].val != GONE)
+			(*unmatched_clones)++;
+	free(last.slot);
+	free(clones.slot);
+	free(group_exit.slot);
+}
+
+static bool same_key(const struct probe_futex_key *a,
+		     const struct probe_futex_key *b)
+{
+	return a->kind != PROBE_FUTEX_KEY_NONE && a->kind == b->kind &&
+	       a->a == b->a && a->b == b->b && a->c == b->c;
+}
+
+/*
+ * A wakeup is a futex edge when it ended a futex wait (returned 0) and
+ * came from a futex syscall on that wait's word, or from the exit of a
+ * thread (the wake of its CLONE_CHILD_CLEARTID word).  Other wakeups (a
+ * timer ending a wait, seen as the interrupted task's) are not edges.
+ */
+static void futex_edges(struct hb *g)
+{
+	for (size_t i = 0; i < g->nwakes; i++) {
+		const struct wake *w = &g->wakes[i];
+		const struct node *from, *to;
+
+		if (w->from < 0 || w->to < 0)
+			continue;
+		from = &g->nodes[w->from];
+		to = &g->nodes[w->to];
+		if (to->type != PROBE_REC_FUTEX || !to->futex_wait_woken)
+			continue;
+		if (from->type == PROBE_REC_EXIT ||
+		    (from->type == PROBE_REC_FUTEX &&
+		     (same_key(&from->key, &to->key) ||
+		      same_key(&from->key2, &to->key) ||
+		      same_key(&from->key, &to->key2))))
+			edge(g, w->from, w->to, HB_FUTEX);
+	}
+}
+
+/*
+ * Pipes and FIFOs: a first read that returned data can have consumed what
+ * any earlier first write put there.  (Later writes follow their thread's
+ * first write in program order, so the edge holds for them too.)
+ */
+static void pipe_edges(struct hb *g)
+{
+	size_t *writes = NULL, nwrites = 0, cap = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		const struct node *n = &g->nodes[i];
+
+		if (n->type != PROBE_REC_USE || !n->fifo)
+			continue;
+		if (n->access == PROBE_USE_WRITE) {
+			grow((void **)&writes, &cap, nwrites + 1,
+			     sizeof(*writes));
+			writes[nwrites++] = i;
+			continue;
+		}
+		if (n->ret <= 0)
+			continue;
+		for (size_t k = 0; k < nwrites; k++) {
+			const struct node *w = &g->nodes[writes[k]];
+
+			if (w->dev == n->dev && w->ino == n->ino)
+				edge(g, writes[k], i, HB_PIPE);
+		}
+	}
+	free(writes);
+}
+
+/* Whether the syscall at n sent signal sig to the task of pid/tid. */
+static bool sent(const struct node *n, int sig, __u32 pid, __u32 tid)
+{
+	__s64 target;
+	__u64 s;
+
+	if (n->type != PROBE_REC_SYSCALL || n->ret < 0)
+		return false;
+	switch (n->nr) {
+	case SYS_kill:
+	case SYS_rt_sigqueueinfo:
+		target = (int)n->args[0];
+		s = n->args[1];
+		/* <= 0: a process group, or every process */
+		return (int)s == sig && (target <= 0 || target == pid);
+	case SYS_tkill:
+		return (int)n->args[1] == sig && (int)n->args[0] == (int)tid;
+	case SYS_tgkill:
+	case SYS_rt_tgsigqueueinfo:
+		return (int)n->args[2] == sig && (int)n->args[1] == (int)tid;
+	case SYS_pidfd_send_signal:
+		return (int)n->args[1] == sig;
+	}
+	return false;
+}
+
+/*
+ * A signal op names its sender: a kill-family syscall of that process
+ * sent it (the nearest one before; the sender's record can come after
+ * the delivery, when the target took it first), or, for SIGCHLD, the
+ * child's exit.
+ */
+static void signal_edges(struct hb *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		const struct node *n = &g->nodes[i];
+		long long found = -1;
+
+		if (n->type != PROBE_REC_SIGNAL || !n->sender_pid)
+			continue;
+		if (n->code > 0 && n->sig == SIGCHLD) { /* CLD_EXITED... */
+			for (size_t k = i; k-- > 0 && found < 0;)
+				if (g->nodes[k].type == PROBE_REC_EXIT &&
+				    g->nodes[k].group_exit &&
+				    g->nodes[k].pid == n->sender_pid)
+					found = k;
+		} else if (n->code == SI_USER || n->code == SI_TKILL ||
+			   n->code == SI_QUEUE) {
+			for (size_t k = i; k-- > 0 && found < 0;)
+				if (g->nodes[k].pid == n->sender_pid &&
+				    sent(&g->nodes[k], n->sig, n->pid, n->tid))
+					found = k;
+			for (size_t k = i + 1; k < g->n && found < 0; k++)
+				if (g->nodes[k].pid == n->sender_pid &&
+				    sent(&g->nodes[k], n->sig, n->pid, n->tid))
+					found = k;
+		}
+		if (found >= 0)
+			edge(g, found, i, HB_SIGNAL);
+	}
+}
+
+static int by_to_from(const void *a, const void *b)
+{
+	const struct hb_edge *x = a, *y = b;
+
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+static size_t build(struct hb *g)
+{
+	size_t unmatched, out = 0;
+
+	g->nedges = 0;
+	thread_edges(g, &unmatched);
+	futex_edges(g);
+	pipe_edges(g);
+	signal_edges(g);
+	qsort(g->edges, g->nedges, sizeof(*g->edges), by_to_from);
+	/* one edge per pair: the first kind in hb_kind order */
+	for (size_t i = 0; i < g->nedges; i++)
+		if (!out || g->edges[out - 1].from != g->edges[i].from ||
+		    g->edges[out - 1].to != g->edges[i].to)
+			g->edges[out++] = g->edges[i];
+	g->nedges = out;
+	g->built = true;
+	return unmatched;
+}
+
+const struct hb_edge *hb_edges(struct hb *g, size_t *n)
+{
+	if (!g->built)
+		build(g);
+	*n = g->nedges;
+	return g->edges;
+}
+
+bool hb_check(struct hb *g, enum probe_scope scope, struct hb_check *out)
+{
+	size_t unmatched = build(g);
+	size_t *indeg = xmalloc((g->n + 1) * sizeof(*indeg));
+	size_t *first_out = xmalloc((g->n + 2) * sizeof(*first_out));
+	size_t *queue = xmalloc((g->n + 1) * sizeof(*queue));
+	size_t *order = xmalloc((g->nedges + 1) * sizeof(*order));
+	size_t head = 0, tail = 0, done = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->unmatched_clones = unmatched;
+	out->lost = g->lost;
+	memset(indeg, 0, (g->n + 1) * sizeof(*indeg));
+	memset(first_out, 0, (g->n + 2) * sizeof(*first_out));
+	/* edges by source, for the walk: counting sort on from */
+	for (size_t i = 0; i < g->nedges; i++) {
+		indeg[g->edges[i].to]++;
+		first_out[g->edges[i].from + 1]++;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		first_out[i + 1] += first_out[i];
+	{
+		size_t *fill_at = xmalloc((g->n + 1) * sizeof(*fill_at));
+
+		memcpy(fill_at, first_out, (g->n + 1) * sizeof(*fill_at));
+		for (size_t i = 0; i < g->nedges; i++)
+			order[fill_at[g->edges[i].from]++] = i;
+		free(fill_at);
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->nodes[i].type == PROBE_REC_LOST)
+			continue;
+		out->ops++;
+		if (indeg[i])
+			continue;
+		out->sources++;
+		if (g->nodes[i].type == PROBE_REC_SNAPSHOT)
+			out->snapshot_sources++;
+		else if (g->nodes[i].tid != g->nodes[i].pid)
+			out->thread_sources++;
+		queue[tail++] = i;
+	}
+	while (head < tail) {
+		size_t v = queue[head++];
+
+		done++;
+		for (size_t k = first_out[v]; k < first_out[v + 1]; k++) {
+			size_t to = g->edges[order[k]].to;
+
+			if (--indeg[to] == 0)
+				queue[tail++] = to;
+		}
+	}
+	out->in_cycles = out->ops - done;
+	free(indeg);
+	free(first_out);
+	free(queue);
+	free(order);
+	return out->in_cycles == 0 && out->unmatched_clones == 0 &&
+	       out->thread_sources == 0 &&
+	       (scope == PROBE_SCOPE_CGROUP ||
+		out->sources - out->snapshot_sources <= 1);
+}
