@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "idmap.h"
 #include "util.h"
 
 const char *const hb_kind_names[HB_NKINDS] = {
@@ -22,63 +23,6 @@ const char *const hb_kind_names[HB_NKINDS] = {
 #define SYS_futex_wait 455
 #endif
 #define P_PID_IDTYPE 1 /* waitid's P_PID */
-
-/* A map from a 32-bit id (tid, pid) to a node index, open addressing. */
-struct idmap {
-	struct idmap_slot {
-		__u32 key;
-		bool used;
-		size_t val;
-	} *slot;
-	size_t cap, used;
-};
-
-static struct idmap_slot *idmap_find(struct idmap *m, __u32 key, bool add)
-{
-	size_t i;
-
-	if (add && (m->used + 1) * 2 > m->cap) {
-		struct idmap old = *m;
-
-		m->cap = old.cap ? old.cap * 2 : 1024;
-		m->slot = xmalloc(m->cap * sizeof(*m->slot));
-		memset(m->slot, 0, m->cap * sizeof(*m->slot));
-		m->used = 0;
-		for (size_t k = 0; k < old.cap; k++)
-			if (old.slot[k].used)
-				*idmap_find(m, old.slot[k].key, true) =
-					old.slot[k];
-		free(old.slot);
-	}
-	if (!m->cap)
-		return NULL;
-	for (i = (key * 2654435761U) & (m->cap - 1); m->slot[i].used;
-	     i = (i + 1) & (m->cap - 1))
-		if (m->slot[i].key == key)
-			return &m->slot[i];
-	if (!add)
-		return NULL;
-	m->slot[i].used = true;
-	m->slot[i].key = key;
-	m->used++;
-	return &m->slot[i];
-}
-
-/* Removal by tombstone would cost more than it saves here: a removed
- * entry keeps its slot with val SIZE_MAX. */
-#define GONE ((size_t)-1)
-
-static size_t idmap_get(struct idmap *m, __u32 key)
-{
-	struct idmap_slot *s = idmap_find(m, key, false);
-
-	return s ? s->val : GONE;
-}
-
-static void idmap_set(struct idmap *m, __u32 key, size_t val)
-{
-	idmap_find(m, key, true)->val = val;
-}
 
 /* What the edges need to know of one op. */
 struct node {
@@ -134,7 +78,7 @@ void hb_free(struct hb *g)
 	free(g->nodes);
 	free(g->wakes);
 	free(g->edges);
-	free(g->last_exit.slot);
+	idmap_free(&g->last_exit);
 	free(g);
 }
 
@@ -263,8 +207,8 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 		/* the wake of the CLONE_CHILD_CLEARTID word comes after the
 		 * exiting thread's exit record */
 		if ((r->nr == SYS_exit || r->nr == SYS_exit_group) &&
-		    idmap_get(&g->last_exit, rec->tid) != GONE)
-			w->from = idmap_get(&g->last_exit, rec->tid);
+		    idmap_get(&g->last_exit, rec->tid, 0) != IDMAP_NONE)
+			w->from = idmap_get(&g->last_exit, rec->tid, 0);
 		return -1;
 	}
 	if (rec->type == PROBE_REC_LOST)
@@ -279,8 +223,8 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 	fill(n, rec);
 	if (rec->type != PROBE_REC_LOST) {
 		close_wakes(g, rec->tid, g->n);
-		idmap_set(&g->last_exit, rec->tid,
-			  rec->type == PROBE_REC_EXIT ? g->n : GONE);
+		idmap_set(&g->last_exit, rec->tid, 0,
+			  rec->type == PROBE_REC_EXIT ? g->n : IDMAP_NONE);
 	}
 	g->built = false;
 	return g->n++;
@@ -306,33 +250,35 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 
 		if (n->type == PROBE_REC_LOST)
 			continue;
-		prev = idmap_get(&last, n->tid);
+		prev = idmap_get(&last, n->tid, 0);
 		if (n->type == PROBE_REC_EXEC && n->old_tid) {
 			/* a non-leader thread's exec: it goes on as the
 			 * leader, under the process's pid */
-			from = idmap_get(&last, n->old_tid);
-			if (from != GONE)
+			from = idmap_get(&last, n->old_tid, 0);
+			if (from != IDMAP_NONE)
 				edge(g, from, i, HB_EXEC);
-			idmap_set(&last, n->old_tid, GONE);
-		} else if (prev != GONE) {
+			idmap_set(&last, n->old_tid, 0, IDMAP_NONE);
+		} else if (prev != IDMAP_NONE) {
 			edge(g, prev, i,
 			     g->nodes[prev].type == PROBE_REC_EXEC ?
 				     HB_EXEC :
 				     HB_PROGRAM_ORDER);
-		} else if ((from = idmap_get(&clones, n->tid)) != GONE) {
+		} else if ((from = idmap_get(&clones, n->tid, 0)) !=
+			   IDMAP_NONE) {
 			edge(g, from, i, HB_CLONE);
-			idmap_set(&clones, n->tid, GONE);
+			idmap_set(&clones, n->tid, 0, IDMAP_NONE);
 		}
-		idmap_set(&last, n->tid, n->type == PROBE_REC_EXIT ? GONE : i);
+		idmap_set(&last, n->tid, 0,
+			  n->type == PROBE_REC_EXIT ? IDMAP_NONE : i);
 
 		switch (n->type) {
 		case PROBE_REC_CLONE:
 			if (n->child_tid)
-				idmap_set(&clones, n->child_tid, i);
+				idmap_set(&clones, n->child_tid, 0, i);
 			break;
 		case PROBE_REC_EXIT:
 			if (n->group_exit)
-				idmap_set(&group_exit, n->pid, i);
+				idmap_set(&group_exit, n->pid, 0, i);
 			break;
 		case PROBE_REC_SYSCALL: {
 			__u32 child = 0;
@@ -342,8 +288,8 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 			else if (n->nr == SYS_waitid && n->ret == 0 &&
 				 n->args[0] == P_PID_IDTYPE)
 				child = n->args[1];
-			if (child &&
-			    (from = idmap_get(&group_exit, child)) != GONE)
+			if (child && (from = idmap_get(&group_exit, child, 0)) !=
+					     IDMAP_NONE)
 				edge(g, from, i, HB_WAIT);
 			break;
 		}
@@ -351,11 +297,11 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 	}
 	*unmatched_clones = 0;
 	for (size_t k = 0; k < clones.cap; k++)
-		if (clones.slot[k].used && clones.slot[k].val != GONE)
+		if (clones.slot[k].used && clones.slot[k].val != IDMAP_NONE)
 			(*unmatched_clones)++;
-	free(last.slot);
-	free(clones.slot);
-	free(group_exit.slot);
+	idmap_free(&last);
+	idmap_free(&clones);
+	idmap_free(&group_exit);
 }
 
 static bool same_key(const struct probe_futex_key *a,
