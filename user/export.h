@@ -8,5 +8,7 @@
 
 /* Returns 0, or -1 if the log turned out corrupt (log_error says how). */
 int export_jsonl(struct log_reader *log, FILE *out);
+/* Who cloned whom, as indented text (user/export_tree.c). */
+int export_process_tree(struct log_reader *log, FILE *out);
 
 #endif

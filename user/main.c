@@ -13,7 +13,8 @@ static const struct command {
 } commands[] = {
 	{ "record", cmd_record, "record a command or a cgroup into a log" },
 	{ "info", cmd_info, "summarise a log" },
-	{ "export", cmd_export, "write a log's operations as JSON lines" },
+	{ "export", cmd_export,
+	  "write a log as JSON lines or as a process tree" },
 	{ NULL, NULL, NULL },
 };
 

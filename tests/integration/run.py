@@ -1020,6 +1020,31 @@ def help_and_version(tmp):
     assert_one_line_error(run_cli("record", "--buffer-size", "3M", "--", "true"), 2, "power of two")
 
 
+# ---- queries ----
+
+
+@test
+def process_tree_of_a_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    write_file(src, "a\nb\nc\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | wc -l" % src])
+    assert rec.rc == 0 and rec.stdout.strip() == "3", (rec.rc, rec.stdout, rec.stderr)
+    sh = rec.ops[0]["pid"]
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    proc = run_cli("export", "process-tree", rec.log)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    # sh, and the two sides of the pipe it forked indented under it
+    assert proc.stdout.splitlines() == [
+        "%d sh -c 'cat %s | wc -l'  (exit 0)" % (sh, src),
+        "  %d cat %s  (exit 0)" % (execs["cat"], src),
+        "  %d wc -l  (exit 0)" % execs["wc"],
+    ], proc.stdout
+    out = os.path.join(tmp, "tree.txt")
+    assert run_cli("export", "process-tree", rec.log, "-o", out).returncode == 0
+    assert open(out).read() == proc.stdout
+    assert "process-tree" in run_cli("export", "--help").stdout
+
+
 def main():
     only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
     if os.geteuid() != 0:
