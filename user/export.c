@@ -18,7 +18,9 @@ static const struct format {
 } formats[] = {
 	{ "jsonl", export_jsonl,
 	  "one JSON object per operation (schemas/ops.schema.json);\n"
-	  "           with --hb, the happens-before edges after them" },
+	  "                with --hb, the happens-before edges after them" },
+	{ "process-tree", export_process_tree,
+	  "who cloned whom, as text: pid, argv ([argv]: no exec), exit" },
 	{ NULL, NULL, NULL },
 };
 
@@ -32,7 +34,7 @@ static void usage(FILE *f)
 	      "formats:\n",
 	      f);
 	for (const struct format *fmt = formats; fmt->name; fmt++)
-		fprintf(f, "  %-8s %s\n", fmt->name, fmt->what);
+		fprintf(f, "  %-13s %s\n", fmt->name, fmt->what);
 	fputs("\noptions:\n"
 	      "  -o, --output OUT  write to OUT instead of standard output\n"
 	      "      --hb          jsonl: add the happens-before graph's edges\n"

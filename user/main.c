@@ -13,7 +13,10 @@ static const struct command {
 } commands[] = {
 	{ "record", cmd_record, "record a command or a cgroup into a log" },
 	{ "info", cmd_info, "summarise a log" },
-	{ "export", cmd_export, "write a log's operations as JSON lines" },
+	{ "export", cmd_export,
+	  "write a log as JSON lines or as a process tree" },
+	{ "diff", cmd_diff,
+	  "the files two logs read, wrote and executed differently" },
 	{ NULL, NULL, NULL },
 };
 
@@ -40,7 +43,8 @@ static void usage(FILE *f)
 	fputs("\n'probe-bpf COMMAND --help' tells more.  Example:\n"
 	      "  sudo probe-bpf record -o run.probe -- make\n"
 	      "  probe-bpf info run.probe\n"
-	      "  probe-bpf export jsonl run.probe\n",
+	      "  probe-bpf export jsonl run.probe\n"
+	      "  probe-bpf diff yesterday.probe run.probe\n",
 	      f);
 	cli_print_footer(f);
 }

@@ -1107,6 +1107,83 @@ def help_and_version(tmp):
     assert_one_line_error(run_cli("record", "--buffer-size", "3M", "--", "true"), 2, "power of two")
 
 
+# ---- queries ----
+
+
+@test
+def process_tree_of_a_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    write_file(src, "a\nb\nc\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | wc -l" % src])
+    assert rec.rc == 0 and rec.stdout.strip() == "3", (rec.rc, rec.stdout, rec.stderr)
+    sh = rec.ops[0]["pid"]
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    proc = run_cli("export", "process-tree", rec.log)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    # sh, and the two sides of the pipe it forked indented under it
+    assert proc.stdout.splitlines() == [
+        "%d sh -c 'cat %s | wc -l'  (exit 0)" % (sh, src),
+        "  %d cat %s  (exit 0)" % (execs["cat"], src),
+        "  %d wc -l  (exit 0)" % execs["wc"],
+    ], proc.stdout
+    out = os.path.join(tmp, "tree.txt")
+    assert run_cli("export", "process-tree", rec.log, "-o", out).returncode == 0
+    assert open(out).read() == proc.stdout
+    assert "process-tree" in run_cli("export", "--help").stdout
+
+
+def diff_json(log1, log2):
+    proc = run_cli("diff", "--json", log1, log2)
+    assert proc.returncode in (0, 1) and proc.stderr == "", proc
+    report = json.loads(proc.stdout)
+    assert proc.returncode == (1 if report["differences"] else 0), (proc.returncode, report)
+    return report
+
+
+@test
+def diff_of_two_runs(tmp):
+    a = os.path.join(tmp, "A")
+    b = os.path.join(tmp, "B")
+    write_file(a, "one\n")
+    cmd = ["sh", "-c", "cat %s > %s" % (a, b)]
+    runs = [record(tmp, cmd, name="run%d.probe" % i) for i in (1, 2)]
+    ino = os.stat(a).st_ino
+    write_file(a, "one two\n")  # in place: same inode, other size and mtime
+    assert os.stat(a).st_ino == ino
+    runs.append(record(tmp, cmd, name="run3.probe"))
+    assert all(r.rc == 0 for r in runs), [r.stderr for r in runs]
+    log1, log2, log3 = (r.log for r in runs)
+
+    # the same inputs: nothing read or executed differs; B, written again
+    # in place, keeps its inode and size but not its mtime
+    same = diff_json(log1, log2)
+    assert same["read"] == [] and same["executed"] == [], same
+    assert [(d["path"], d["kind"], d["changed"]) for d in same["written"]] == [(b, "changed", ["mtime"])], same
+    text = run_cli("diff", log1, log2)
+    assert text.returncode == 1, text
+    assert "read: no differences\n" in text.stdout and "executed: no differences\n" in text.stdout, text.stdout
+    assert "written:\n  %s  mtime " % b in text.stdout, text.stdout
+
+    # A's new content: a read file of the same inode, another size and mtime
+    changed = diff_json(log2, log3)
+    assert [(d["path"], d["kind"], d["changed"]) for d in changed["read"]] == [(a, "changed", ["size", "mtime"])], changed
+    read = changed["read"][0]
+    assert (read["log1"]["ino"], read["log2"]["ino"]) == (ino, ino), read
+    assert (read["log1"]["size"], read["log2"]["size"]) == (4, 8), read
+    assert read["log2"]["mtime_ns"] == os.stat(a).st_mtime_ns, read
+    assert changed["executed"] == [], changed
+    text = run_cli("diff", log2, log3).stdout
+    assert "read:\n  %s  size 4 -> 8, mtime " % a in text, text
+
+    # a log against itself: no differences, status 0
+    proc = run_cli("diff", log1, log1)
+    assert proc.returncode == 0 and proc.stdout == (
+        "read: no differences\nwritten: no differences\nexecuted: no differences\n"), proc
+    assert "usage: probe-bpf diff" in run_cli("diff", "--help").stdout
+    assert_one_line_error(run_cli("diff", log1), 2, "two LOGs")
+    assert_one_line_error(run_cli("diff", log1, os.path.join(tmp, "none.probe")), 2, "none.probe")
+
+
 def main():
     only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
     if os.geteuid() != 0:
