@@ -59,6 +59,11 @@ struct hb {
 	struct hb_edge *edges;
 	size_t nedges, edges_cap;
 	struct idmap last_exit; /* tid -> its exit op, while the latest */
+	/* for hb_reaches(): edges by source, and a mark per op */
+	size_t *succ_at, *succ; /* succ[succ_at[v]..succ_at[v + 1]) */
+	unsigned *mark, stamp;
+	size_t *stack;
+	bool backward; /* some edge goes to an earlier op */
 	bool built;
 	__u64 lost;
 };
@@ -79,6 +84,10 @@ void hb_free(struct hb *g)
 	free(g->wakes);
 	free(g->edges);
 	idmap_free(&g->last_exit);
+	free(g->succ_at);
+	free(g->succ);
+	free(g->mark);
+	free(g->stack);
 	free(g);
 }
 
@@ -432,6 +441,31 @@ static void signal_edges(struct hb *g)
 	}
 }
 
+/* The edges by source, for walks. */
+static void index_successors(struct hb *g)
+{
+	free(g->succ_at);
+	free(g->succ);
+	free(g->mark);
+	free(g->stack);
+	g->succ_at = xmalloc((g->n + 2) * sizeof(*g->succ_at));
+	g->succ = xmalloc((g->nedges + 1) * sizeof(*g->succ));
+	g->mark = xmalloc((g->n + 1) * sizeof(*g->mark));
+	g->stack = xmalloc((g->n + 1) * sizeof(*g->stack));
+	memset(g->succ_at, 0, (g->n + 2) * sizeof(*g->succ_at));
+	memset(g->mark, 0, (g->n + 1) * sizeof(*g->mark));
+	g->stamp = 0;
+	g->backward = false;
+	for (size_t i = 0; i < g->nedges; i++) {
+		g->succ_at[g->edges[i].from + 2]++;
+		g->backward |= g->edges[i].to < g->edges[i].from;
+	}
+	for (size_t v = 0; v < g->n; v++)
+		g->succ_at[v + 2] += g->succ_at[v + 1];
+	for (size_t i = 0; i < g->nedges; i++)
+		g->succ[g->succ_at[g->edges[i].from + 1]++] = g->edges[i].to;
+}
+
 static int by_to_from(const void *a, const void *b)
 {
 	const struct hb_edge *x = a, *y = b;
@@ -460,7 +494,54 @@ static size_t build(struct hb *g)
 			g->edges[out++] = g->edges[i];
 	g->nedges = out;
 	g->built = true;
+	index_successors(g);
 	return unmatched;
+}
+
+size_t hb_ops(const struct hb *g)
+{
+	return g->n;
+}
+
+__u64 hb_op_ts(const struct hb *g, size_t id)
+{
+	return id < g->n ? g->nodes[id].ts : 0;
+}
+
+bool hb_reaches(struct hb *g, size_t from, size_t to)
+{
+	size_t top = 0;
+
+	if (!g->built)
+		build(g);
+	if (from == to)
+		return true;
+	/* edges go forward in log order but for a signal sent by a syscall
+	 * whose record came after the delivery: without such edges, nothing
+	 * after to can lead back to it */
+	if (!g->backward && from > to)
+		return false;
+	if (++g->stamp == 0) {
+		memset(g->mark, 0, (g->n + 1) * sizeof(*g->mark));
+		g->stamp = 1;
+	}
+	g->stack[top++] = from;
+	g->mark[from] = g->stamp;
+	while (top) {
+		size_t v = g->stack[--top];
+
+		for (size_t k = g->succ_at[v]; k < g->succ_at[v + 1]; k++) {
+			size_t w = g->succ[k];
+
+			if (w == to)
+				return true;
+			if (g->mark[w] == g->stamp || (!g->backward && w > to))
+				continue;
+			g->mark[w] = g->stamp;
+			g->stack[top++] = w;
+		}
+	}
+	return false;
 }
 
 const struct hb_edge *hb_edges(struct hb *g, size_t *n)
@@ -475,31 +556,15 @@ bool hb_check(struct hb *g, enum probe_scope scope, struct hb_check *out)
 {
 	size_t unmatched = build(g);
 	size_t *indeg = xmalloc((g->n + 1) * sizeof(*indeg));
-	size_t *first_out = xmalloc((g->n + 2) * sizeof(*first_out));
 	size_t *queue = xmalloc((g->n + 1) * sizeof(*queue));
-	size_t *order = xmalloc((g->nedges + 1) * sizeof(*order));
 	size_t head = 0, tail = 0, done = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->unmatched_clones = unmatched;
 	out->lost = g->lost;
 	memset(indeg, 0, (g->n + 1) * sizeof(*indeg));
-	memset(first_out, 0, (g->n + 2) * sizeof(*first_out));
-	/* edges by source, for the walk: counting sort on from */
-	for (size_t i = 0; i < g->nedges; i++) {
+	for (size_t i = 0; i < g->nedges; i++)
 		indeg[g->edges[i].to]++;
-		first_out[g->edges[i].from + 1]++;
-	}
-	for (size_t i = 0; i < g->n; i++)
-		first_out[i + 1] += first_out[i];
-	{
-		size_t *fill_at = xmalloc((g->n + 1) * sizeof(*fill_at));
-
-		memcpy(fill_at, first_out, (g->n + 1) * sizeof(*fill_at));
-		for (size_t i = 0; i < g->nedges; i++)
-			order[fill_at[g->edges[i].from]++] = i;
-		free(fill_at);
-	}
 	for (size_t i = 0; i < g->n; i++) {
 		if (g->nodes[i].type == PROBE_REC_LOST)
 			continue;
@@ -513,22 +578,18 @@ bool hb_check(struct hb *g, enum probe_scope scope, struct hb_check *out)
 			out->thread_sources++;
 		queue[tail++] = i;
 	}
+	/* Kahn: what no order reaches lies on a cycle */
 	while (head < tail) {
 		size_t v = queue[head++];
 
 		done++;
-		for (size_t k = first_out[v]; k < first_out[v + 1]; k++) {
-			size_t to = g->edges[order[k]].to;
-
-			if (--indeg[to] == 0)
-				queue[tail++] = to;
-		}
+		for (size_t k = g->succ_at[v]; k < g->succ_at[v + 1]; k++)
+			if (--indeg[g->succ[k]] == 0)
+				queue[tail++] = g->succ[k];
 	}
 	out->in_cycles = out->ops - done;
 	free(indeg);
-	free(first_out);
 	free(queue);
-	free(order);
 	return out->in_cycles == 0 && out->unmatched_clones == 0 &&
 	       out->thread_sources == 0 &&
 	       (scope == PROBE_SCOPE_CGROUP ||

@@ -72,6 +72,13 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec);
 /* The edges, once every record is in; sorted by (to, from). */
 const struct hb_edge *hb_edges(struct hb *g, size_t *n);
 
+/* Whether op to is reachable from op from (an op reaches itself). */
+bool hb_reaches(struct hb *g, size_t from, size_t to);
+
+/* The number of ops, and the time of one. */
+size_t hb_ops(const struct hb *g);
+__u64 hb_op_ts(const struct hb *g, size_t id);
+
 /*
  * Whether the graph is what it must be: a DAG with one source (the
  * recording's first op; with --cgroup, one per process that was there

@@ -290,6 +290,12 @@ static void test_hb_pipes(void **state)
 	assert_int_equal(kind_of(&s, w2, eof), -1); /* read nothing */
 	assert_int_equal(kind_of(&s, w2, r), -1); /* another pipe */
 	assert_int_equal(edges_into(&s, other), 1); /* program order only */
+	/* reachability: along pipe, program order and clone edges */
+	assert_true(hb_reaches(s.g, w1, other));
+	assert_true(hb_reaches(s.g, 0, other));
+	assert_false(hb_reaches(s.g, r, w1));
+	assert_false(hb_reaches(s.g, r_before, w1));
+	assert_false(hb_reaches(s.g, w1, r_before));
 	hb_free(s.g);
 }
 
