@@ -336,34 +336,14 @@ static void export_fdop(struct json *j, const struct probe_fdop *r)
 	incomplete(j, r->rflags);
 }
 
-/*
- * An absolute path: base + "/" + path when path is relative, root + path
- * when it is absolute (root: the task's root, "/" unless it chrooted).
- */
+/* An absolute path: see path_join(). */
 static void joined_path(struct json *j, const char *key, struct bytes rel,
 			struct bytes base, const char *root)
 {
-	char *abs;
+	size_t len;
+	char *abs = path_join(rel, base, root, &len);
 
-	if (!rel.len && base.len) { /* AT_EMPTY_PATH: the dirfd's file */
-		json_str(j, key, base.p, base.len);
-		return;
-	}
-	if (rel.len && rel.p[0] == '/')
-		base = (struct bytes){ root, strlen(root) };
-	if (!rel.len || !base.len || (rel.p[0] == '/' && base.len == 1)) {
-		json_str(j, key, rel.p, rel.len);
-		return;
-	}
-	if (rel.p[0] == '/') { /* below a chroot's root */
-		rel.p++;
-		rel.len--;
-	}
-	abs = xmalloc(base.len + rel.len + 2);
-	memcpy(abs, base.p, base.len);
-	abs[base.len] = '/';
-	memcpy(abs + base.len + (base.len > 1), rel.p, rel.len);
-	json_str(j, key, abs, base.len + (base.len > 1) + rel.len);
+	json_str(j, key, abs, len);
 	free(abs);
 }
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 const char *const rflag_names[] = {
 	"path_fault",  "path_truncated", "abs_path_truncated", "no_file",
 	"argv_fault",  "argv_truncated", "env_fault",	       "env_truncated",
@@ -175,4 +177,35 @@ struct bytes exec_env(const struct probe_exec *r)
 				   r->argv_len,
 			   r->env_len };
 	return b;
+}
+
+char *path_join(struct bytes rel, struct bytes base, const char *root,
+		size_t *len)
+{
+	char *abs;
+
+	if (!rel.len) { /* AT_EMPTY_PATH: the dirfd's file */
+		rel = base;
+		base.len = 0;
+	} else if (rel.p[0] == '/') {
+		base = (struct bytes){ root, strlen(root) };
+		if (base.len == 1) {
+			base.len = 0; /* the root "/": the path as it is */
+		} else { /* below a chroot's root */
+			rel.p++;
+			rel.len--;
+		}
+	}
+	abs = xmalloc(base.len + rel.len + 2);
+	*len = 0;
+	if (base.len) {
+		memcpy(abs, base.p, base.len);
+		*len = base.len;
+		if (base.len > 1)
+			abs[(*len)++] = '/';
+	}
+	memcpy(abs + *len, rel.p, rel.len);
+	*len += rel.len;
+	abs[*len] = 0;
+	return abs;
 }

@@ -41,6 +41,15 @@ struct bytes exec_interp(const struct probe_exec *r);
 struct bytes exec_argv(const struct probe_exec *r);
 struct bytes exec_env(const struct probe_exec *r);
 
+/*
+ * An absolute path, made with malloc(): rel itself when base is empty;
+ * base + "/" + rel when rel is relative; root + rel when it is absolute
+ * (root: the task's root, "/" unless it chrooted); base alone when rel is
+ * empty (AT_EMPTY_PATH: the dirfd's own file).  Its length in *len.
+ */
+char *path_join(struct bytes rel, struct bytes base, const char *root,
+		size_t *len);
+
 /* Names of the capture problems in rflags ("path_fault", ...), in bit
  * order, ended by NULL. */
 extern const char *const rflag_names[];
