@@ -374,7 +374,7 @@ static void json_file_id(struct json *j, const char *key,
 	json_u64(&o, "ino", id->ino);
 	json_u64(&o, "size", id->size);
 	json_i64(&o, "mtime_ns", id->mtime_ns);
-	fputc('}', j->f);
+	json_close(&o);
 }
 
 static void json_difference(FILE *f, const struct difference *d)
@@ -406,7 +406,7 @@ static void json_difference(FILE *f, const struct difference *d)
 		json_file_id(&o, "log1", d->a);
 	if (d->b)
 		json_file_id(&o, "log2", d->b);
-	fputc('}', f);
+	json_close(&o);
 }
 
 static void print_json(FILE *out, const struct diff_run *r1,

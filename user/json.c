@@ -15,6 +15,11 @@ void json_end(struct json *j)
 	fputs("}\n", j->f);
 }
 
+void json_close(struct json *j)
+{
+	fputc('}', j->f);
+}
+
 void json_key(struct json *j, const char *key)
 {
 	if (!j->first)

@@ -20,6 +20,7 @@ struct json {
 
 void json_begin(struct json *j, FILE *f); /* { */
 void json_end(struct json *j); /* }\n */
+void json_close(struct json *j); /* }: an object inside another */
 
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_i64(struct json *j, const char *key, int64_t v);

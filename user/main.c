@@ -17,6 +17,8 @@ static const struct command {
 	  "write a log as JSON lines or as a process tree" },
 	{ "diff", cmd_diff,
 	  "the files two logs read, wrote and executed differently" },
+	{ "lineage", cmd_lineage,
+	  "what a file was made from, or what was made from it" },
 	{ NULL, NULL, NULL },
 };
 
