@@ -443,6 +443,10 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 	for (size_t i = 0; i < g->nevents; i++)
 		if (!g->events[i].write)
 			resolve_read(g, hb, &g->events[i]);
+	for (size_t i = 0; i < g->ninodes; i++)
+		if (g->inodes[i].v0 != IDMAP_NONE && g->inodes[i].n)
+			edge(g, DF_DERIVED, g->inodes[i].v0, g->inodes[i].v[0],
+			     g->ents[g->inodes[i].v[0]].op);
 	describe_versions(g);
 	process_edges(g);
 	hb_free(hb);

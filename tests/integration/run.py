@@ -526,6 +526,56 @@ def shared_semaphore_orders_processes(tmp):
     assert reaches(rec, rec.one(op="open", pid=child, path=out), rec.one(op="open", pid=pid, path=out))
 
 
+def lineage(log, path, *options):
+    out = subprocess.run([PROBE, "lineage", "--json", *options, log, path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@test
+def lineage_of_a_compiled_object(tmp):
+    src, hdr, obj = (os.path.join(tmp, n) for n in ("main.c", "local.h", "main.o"))
+    write_file(hdr, "#define VALUE 42\n")
+    write_file(src, '#include <stdio.h>\n#include "local.h"\nint main(void) { printf("%d", VALUE); }\n')
+    rec = record(tmp, ["gcc", "-c", src, "-o", obj])
+    assert rec.rc == 0, rec.stderr
+    deps = subprocess.run(["gcc", "-M", src], capture_output=True, text=True, check=True).stdout
+    headers = {os.path.realpath(w) for w in deps.replace("\\\n", " ").split()[1:]}
+    assert src in headers and hdr in headers, headers
+    found = lineage(rec.log, obj)
+    files = {f["path"] for f in found["files"]}
+    assert headers <= files, headers - files
+    assert obj not in files  # the object is the root, not an input
+    # the assembler made the object from the compiler's output, a file
+    # in /tmp that no longer exists
+    argv0 = {os.path.basename(p["argv"][0]) for p in found["processes"] if "argv" in p}
+    assert {"as", "cc1", "gcc"} <= argv0, argv0
+    # and the other way: the header's descendants hold the object
+    down = lineage(rec.log, hdr, "--descendants")
+    assert obj in {f["path"] for f in down["files"]}, down
+    # the text form: the object first, then each input indented under it
+    text = run_cli("lineage", rec.log, obj)
+    assert text.returncode == 0 and text.stdout.splitlines()[0] == obj + " (version 1)", text.stdout
+    assert "  " + hdr in text.stdout.replace("\n ", "\n"), text.stdout
+    bad = run_cli("lineage", rec.log, os.path.join(tmp, "never-used"))
+    assert bad.returncode == 2 and "no process of the recording used" in bad.stderr, bad.stderr
+
+
+@test
+def lineage_through_a_pipe(tmp):
+    src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+    write_file(src, "abc\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | tr a-z A-Z > %s" % (src, dst)])
+    assert rec.rc == 0, rec.stderr
+    found = lineage(rec.log, dst)
+    files = {f["path"] for f in found["files"]}
+    pipes = [f for f in files if f.startswith("pipe:[")]
+    assert src in files and len(pipes) == 1, files
+    # cat wrote the pipe, tr read it: the input is behind the pipe
+    cat = rec.one(op="write", type="fifo")
+    assert pipes[0] == "pipe:[%d]" % cat["ino"], (pipes, cat)
+
+
 @test
 def fd_tables_shared_and_copied(tmp):
     files = []
