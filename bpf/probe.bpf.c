@@ -686,6 +686,34 @@ static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
  * A read or write use of fd: recorded the first time this process's exec
  * epoch uses the open file description that way (see the uses map).
  */
+/*
+ * A connected unix socket's peer, by inode: what one end writes the other
+ * reads (socketpair, or connect and accept).  0 for other files.
+ */
+static __always_inline __u64 unix_peer_ino(struct file *file)
+{
+	struct inode *inode = kernel_ptr(file->f_inode, struct inode);
+	struct socket *sock, *peer_sock;
+	struct sock *sk, *peer;
+
+	if ((inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = kernel_ptr(file->private_data, struct socket);
+	sk = sock ? kernel_ptr(sock->sk, struct sock) : NULL;
+	if (!sk || sk->__sk_common.skc_family != AF_UNIX)
+		return 0;
+	peer = kernel_ptr(kernel_ptr(sk, struct unix_sock)->peer, struct sock);
+	peer_sock = peer ? kernel_ptr(peer->sk_socket, struct socket) : NULL;
+	if (!peer_sock)
+		return 0;
+	/* sock_alloc() puts the inode right after the socket */
+	return kernel_ptr((void *)peer_sock -
+				  bpf_core_field_offset(struct socket_alloc,
+							socket),
+			  struct socket_alloc)
+		->vfs_inode.i_ino;
+}
+
 static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 				   __u32 prot, __u32 map_flags)
 {
@@ -718,6 +746,7 @@ static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 	rec->map_flags = map_flags;
 	rec->rflags = 0;
 	inode_fill(&rec->inode, file->f_inode);
+	rec->peer_ino = unix_peer_ino(file);
 	rec->abs_len = path_resolve(s, &file->f_path, place, sizeof(*rec),
 				    &rec->rflags);
 	emit(place, sizeof(*rec) + (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));

@@ -61,6 +61,9 @@
 #define SIGCHLD 17
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
 #define VM_SHARED 0x00000008
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
 #define PAGE_SHIFT 12
 #define FUTEX_PRIVATE_FLAG 128 /* also FUTEX2_PRIVATE */
 #define FUTEX_CMD_MASK 0x7f

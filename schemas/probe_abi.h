@@ -193,6 +193,9 @@ struct probe_use {
 	__u32 map_flags;
 	__u32 abs_len;
 	struct probe_inode inode;
+	__u64 peer_ino; /* a connected unix socket: its peer's inode, where
+			   what it writes is read and what it reads was
+			   written (0: none) */
 	__u16 rflags;
 	__u16 pad[3];
 	char data[];

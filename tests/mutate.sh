@@ -46,6 +46,7 @@ mutations=(
 	"futex-shared-key#bpf/probe.bpf.c#s/\tif (private) {/\tif (1) {/#shared_semaphore_orders_processes"
 	"wake-record#bpf/probe.bpf.c#s/\tif (!is_traced(p->tgid))/\tif (1)/#mutex_handoff_orders_threads shared_semaphore_orders_processes"
 	"hb-wait#user/hb.c#s/if (n->nr == SYS_wait4 \&\& n->ret > 0)/if (0)/#fork_exec_wait"
+	"unix-peer#bpf/probe.bpf.c#s/\trec->peer_ino = unix_peer_ino(file);/\trec->peer_ino = 0 \* unix_peer_ino(file);/#unix_sockets_carry_data"
 	"touch-filter#bpf/probe.bpf.c#s/\t    !(sc_layout\[nr \& (PROBE_NR_SYSCALLS - 1)\].flags \& PROBE_SC_TOUCH))/\t    1)/#path_changes_name_their_inodes"
 	"touch-name#bpf/probe.bpf.c#s/\t\t\trec->name_len = n;/\t\t\t;/#path_changes_name_their_inodes"
 	"touch-created#user/model.c#s/if (\&tp->t\[i\] != except \&\& !tp->t\[i\].name\[0\])/if (0)/#path_changes_name_their_inodes"

@@ -231,7 +231,12 @@ static void add(struct dataflow *g, struct model *m,
 	case PROBE_REC_USE: {
 		const struct probe_use *r = (const void *)h;
 
-		event(g, process_now(g, h->pid), op, &r->inode,
+		struct probe_inode ino = r->inode;
+
+		/* a socket reads what its peer wrote: one channel */
+		if (r->access == PROBE_USE_READ && r->peer_ino)
+			ino.ino = r->peer_ino;
+		event(g, process_now(g, h->pid), op, &ino,
 		      r->access == PROBE_USE_WRITE, r->rflags & PROBE_RF_ANON,
 		      use_path(r));
 		break;

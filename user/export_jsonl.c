@@ -247,6 +247,8 @@ static void export_use(struct json *j, const struct probe_use *r)
 	json_i64(j, "fd", r->fd);
 	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
+	if (r->peer_ino)
+		json_u64(j, "peer_ino", r->peer_ino);
 	json_str(j, "via", syscall_name(r->nr) ? syscall_name(r->nr) : "?",
 		 -1);
 	if (r->nr == SYS_mmap) { /* how the file was mapped */

@@ -30,16 +30,18 @@ struct node {
 	__u32 pid, tid;
 	__u16 type; /* enum probe_rec_type */
 	bool group_exit; /* an exit that ended its process */
-	bool futex_wait_woken; /* a futex wait that returned 0 */
+	bool futex_wait_woken; /* a futex wait that a wake ended */
+	bool futex_requeue; /* FUTEX_REQUEUE, FUTEX_CMP_REQUEUE */
 	__u32 nr; /* the syscall, where the record has one */
 	__u32 child_tid; /* clone */
 	__u32 old_tid; /* exec by a non-leader thread */
 	__s64 ret;
 	__u64 args[3]; /* kill family, wait4, waitid */
 	struct probe_futex_key key, key2; /* futex */
-	__u64 dev, ino; /* a first use of a pipe or FIFO */
+	__u64 dev, ino; /* a first use of a channel: the inode its data
+			   went through (a unix socket read: its peer's) */
 	__u32 access; /* of that use */
-	bool fifo;
+	bool channel; /* a pipe, a FIFO, a connected unix socket */
 	__s32 sig, code; /* signal */
 	__u32 sender_pid;
 };
@@ -156,16 +158,24 @@ static void fill(struct node *n, const struct probe_hdr *rec)
 		n->ret = r->ret;
 		n->key = r->key;
 		n->key2 = r->key2;
-		n->futex_wait_woken = r->ret == 0 && futex_waits(r);
+		/* futex_waitv returns the index of the word woken */
+		n->futex_wait_woken = futex_waits(r) &&
+				      (r->ret == 0 ||
+				       (r->nr == SYS_futex_waitv && r->ret > 0));
+		n->futex_requeue = r->nr == SYS_futex &&
+				   ((r->args[1] & 0x7f) == 3 ||
+				    (r->args[1] & 0x7f) == 4);
 		break;
 	}
 	case PROBE_REC_USE: {
 		const struct probe_use *r = (const void *)rec;
 
 		n->ret = r->ret;
-		n->fifo = S_ISFIFO(r->inode.mode);
+		n->channel = S_ISFIFO(r->inode.mode) || S_ISSOCK(r->inode.mode);
 		n->dev = r->inode.dev;
-		n->ino = r->inode.ino;
+		n->ino = r->access == PROBE_USE_READ && r->peer_ino ?
+				 r->peer_ino :
+				 r->inode.ino;
 		n->access = r->access;
 		break;
 	}
@@ -326,8 +336,28 @@ static bool same_key(const struct probe_futex_key *a,
  * thread (the wake of its CLONE_CHILD_CLEARTID word).  Other wakeups (a
  * timer ending a wait, seen as the interrupted task's) are not edges.
  */
+/* Whether one of the requeues moved waiters of word a to word b. */
+static bool requeued(const struct hb *g, const size_t *requeues, size_t n,
+		     const struct probe_futex_key *a,
+		     const struct probe_futex_key *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_key(&g->nodes[requeues[i]].key, a) &&
+		    same_key(&g->nodes[requeues[i]].key2, b))
+			return true;
+	return false;
+}
+
 static void futex_edges(struct hb *g)
 {
+	size_t *requeues = NULL, nrequeues = 0, cap = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		if (!g->nodes[i].futex_requeue)
+			continue;
+		grow((void **)&requeues, &cap, nrequeues + 1, sizeof(*requeues));
+		requeues[nrequeues++] = i;
+	}
 	for (size_t i = 0; i < g->nwakes; i++) {
 		const struct wake *w = &g->wakes[i];
 		const struct node *from, *to;
@@ -338,19 +368,26 @@ static void futex_edges(struct hb *g)
 		to = &g->nodes[w->to];
 		if (to->type != PROBE_REC_FUTEX || !to->futex_wait_woken)
 			continue;
+		/* futex_waitv's words are in an array: no key to match */
 		if (from->type == PROBE_REC_EXIT ||
 		    (from->type == PROBE_REC_FUTEX &&
-		     (same_key(&from->key, &to->key) ||
+		     (to->nr == SYS_futex_waitv ||
+		      same_key(&from->key, &to->key) ||
 		      same_key(&from->key2, &to->key) ||
-		      same_key(&from->key, &to->key2))))
+		      same_key(&from->key, &to->key2) ||
+		      requeued(g, requeues, nrequeues, &to->key,
+			       &from->key))))
 			edge(g, w->from, w->to, HB_FUTEX);
 	}
+	free(requeues);
 }
 
 /*
- * Pipes and FIFOs: a first read that returned data can have consumed what
- * any earlier first write put there.  (Later writes follow their thread's
- * first write in program order, so the edge holds for them too.)
+ * Pipes, FIFOs and connected unix sockets: a first read that returned
+ * data can have consumed what any earlier first write into that channel
+ * put there (a socket's reads come from its peer's writes).  Later writes
+ * follow their thread's first write in program order, so the edge holds
+ * for them too.
  */
 static void pipe_edges(struct hb *g)
 {
@@ -359,7 +396,7 @@ static void pipe_edges(struct hb *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct node *n = &g->nodes[i];
 
-		if (n->type != PROBE_REC_USE || !n->fifo)
+		if (n->type != PROBE_REC_USE || !n->channel)
 			continue;
 		if (n->access == PROBE_USE_WRITE) {
 			grow((void **)&writes, &cap, nwrites + 1,

@@ -577,6 +577,29 @@ def lineage_through_a_pipe(tmp):
 
 
 @test
+def unix_sockets_carry_data(tmp):
+    out = os.path.join(tmp, "out")
+    rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out])
+    assert rec.rc == 0, rec.stderr
+    child = stdout_values(rec)["child"]
+    pid = rec.ops[0]["pid"]
+    writes = rec.where(op="write", pid=child, type="socket")
+    reads = rec.where(op="read", pid=pid, type="socket")
+    assert len(writes) == 2 and len(reads) == 2, (writes, reads)
+    # socketpair: each end knows its peer; a named socket: the accepted
+    # end knows the client (the client's peer had no socket yet)
+    pair_w, named_w = writes
+    pair_r, named_r = reads
+    assert pair_w["peer_ino"] == pair_r["ino"] and pair_r["peer_ino"] == pair_w["ino"], (pair_w, pair_r)
+    assert named_r["peer_ino"] == named_w["ino"], (named_w, named_r)
+    for w, r in ((pair_w, pair_r), (named_w, named_r)):
+        assert rec.edge_kinds(w, r) == ["pipe"], (w, r, rec.edges)
+    # the output depends on what came through both sockets
+    files = {f["path"] for f in lineage(rec.log, out)["files"]}
+    assert {"socket:[%d]" % pair_w["ino"], "socket:[%d]" % named_w["ino"]} <= files, files
+
+
+@test
 def fd_tables_shared_and_copied(tmp):
     files = []
     for name in "ABCD":

@@ -104,6 +104,23 @@ static long long futex_op(struct stream *s, __u32 pid, __u32 tid, int cmd,
 	return s->last;
 }
 
+/* FUTEX_CMP_REQUEUE of the waiters of from to to, by pid. */
+static long long futex_requeue(struct stream *s, __u32 pid, __u64 from,
+			       __u64 to)
+{
+	struct probe_futex *r = rec_new(PROBE_REC_FUTEX, sizeof(*r), 0, 0, 0,
+					0, pid);
+
+	r->nr = SYS_futex;
+	r->args[0] = from;
+	r->args[1] = 4 | 128; /* FUTEX_CMP_REQUEUE_PRIVATE */
+	r->args[4] = to;
+	r->key = (struct probe_futex_key){ 1, from, 0, PROBE_FUTEX_KEY_MM, 0 };
+	r->key2 = (struct probe_futex_key){ 1, to, 0, PROBE_FUTEX_KEY_MM, 0 };
+	add(s, r);
+	return s->last;
+}
+
 static void wake(struct stream *s, __u32 pid, __u32 tid, long nr,
 		 __u32 wakee_pid, __u32 wakee_tid)
 {
@@ -116,6 +133,21 @@ static void wake(struct stream *s, __u32 pid, __u32 tid, long nr,
 	r->wakee_tid = wakee_tid;
 	assert_int_equal(hb_add(s->g, &r->hdr), -1);
 	free(r);
+}
+
+static long long socket_use(struct stream *s, __u32 pid, __u32 access,
+			    __u64 ino, __u64 peer_ino)
+{
+	struct probe_use *r = make_use(access == PROBE_USE_READ ? SYS_read :
+								  SYS_write,
+				       4, access, "", 0, 0, 0, pid);
+
+	r->inode.mode = S_IFSOCK | 0777;
+	r->inode.ino = ino;
+	r->peer_ino = peer_ino;
+	r->ret = 1;
+	add(s, r);
+	return s->last;
 }
 
 static long long pipe_use(struct stream *s, __u32 pid, __u32 access,
@@ -229,6 +261,7 @@ static void test_hb_futex_wakeups(void **state)
 {
 	struct stream s = { hb_new(), -1 };
 	long long unlock, woken, timer_woken, other, exit_t, join;
+	long long requeue, wait_40, wake_50, woken_40;
 	struct hb_check check;
 
 	(void)state;
@@ -243,6 +276,12 @@ static void test_hb_futex_wakeups(void **state)
 	wake(&s, P, P, SYS_futex, P, T);
 	other = futex_op(&s, P, P, 1, 0x20, 0);
 	timer_woken = futex_op(&s, P, T, 0, 0x10, 0);
+	/* T waits on 0x40; P requeues its waiters to 0x50, then wakes 0x50 */
+	requeue = futex_requeue(&s, P, 0x40, 0x50);
+	wait_40 = futex_op(&s, P, T, 0, 0x40, 0);
+	wake(&s, P, P, SYS_futex, P, T);
+	wake_50 = futex_op(&s, P, P, 1, 0x50, 1);
+	woken_40 = futex_op(&s, P, T, 0, 0x40, 0);
 	/* T's exit wakes P's join (the CLEARTID word), after its exit */
 	exit_t = exit_op(&s, P, T, false);
 	wake(&s, P, T, SYS_exit, P, P);
@@ -251,6 +290,8 @@ static void test_hb_futex_wakeups(void **state)
 	assert_int_equal(kind_of(&s, unlock, woken), HB_FUTEX);
 	assert_int_equal(kind_of(&s, other, timer_woken), -1);
 	assert_int_equal(kind_of(&s, exit_t, join), HB_FUTEX);
+	assert_int_equal(kind_of(&s, wake_50, woken_40), HB_FUTEX);
+	assert_int_equal(kind_of(&s, requeue, wait_40), -1);
 	assert_true(hb_check(s.g, PROBE_SCOPE_COMMAND, &check));
 	hb_free(s.g);
 }
@@ -290,10 +331,17 @@ static void test_hb_pipes(void **state)
 	assert_int_equal(kind_of(&s, w2, eof), -1); /* read nothing */
 	assert_int_equal(kind_of(&s, w2, r), -1); /* another pipe */
 	assert_int_equal(edges_into(&s, other), 1); /* program order only */
+	/* sockets: a read takes what its peer wrote */
+	w1 = socket_use(&s, P, PROBE_USE_WRITE, 80, 0);
+	r = socket_use(&s, C, PROBE_USE_READ, 81, 80);
+	other = socket_use(&s, C, PROBE_USE_READ, 82, 83);
+	assert_int_equal(kind_of(&s, w1, r), HB_PIPE);
+	assert_int_equal(edges_into(&s, other), 1);
 	/* reachability: along pipe, program order and clone edges */
 	assert_true(hb_reaches(s.g, w1, other));
 	assert_true(hb_reaches(s.g, 0, other));
 	assert_false(hb_reaches(s.g, r, w1));
+	assert_false(hb_reaches(s.g, other, w1));
 	assert_false(hb_reaches(s.g, r_before, w1));
 	assert_false(hb_reaches(s.g, w1, r_before));
 	hb_free(s.g);
