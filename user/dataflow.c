@@ -444,6 +444,8 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 		dataflow_free(g);
 		return NULL;
 	}
+	/* the graph the reads are resolved by: say if it is not sound */
+	hb_warn(hb, log_header(log)->scope);
 	make_versions(g);
 	for (size_t i = 0; i < g->nevents; i++)
 		if (!g->events[i].write)

@@ -16,11 +16,6 @@ struct export_opts {
 int export_jsonl(struct log_reader *log, FILE *out,
 		 const struct export_opts *opts);
 
-/*
- * Check a log's happens-before graph (hb_check()) and say on stderr what
- * is wrong with it, a warning line each.  Returns whether it is sound.
- */
-bool export_check_hb(struct log_reader *log, struct hb *g);
 /* Who cloned whom, as indented text (user/export_tree.c). */
 int export_process_tree(struct log_reader *log, FILE *out,
 			const struct export_opts *opts);

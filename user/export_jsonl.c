@@ -631,34 +631,6 @@ static void task_fields(struct json *j, struct model *m,
 	}
 }
 
-bool export_check_hb(struct log_reader *log, struct hb *g)
-{
-	struct hb_check c;
-	bool ok = hb_check(g, log_header(log)->scope, &c);
-
-	if (c.in_cycles)
-		errorf("warning: happens-before graph: %zu ops lie on cycles",
-		       c.in_cycles);
-	if (c.unmatched_clones)
-		errorf("warning: happens-before graph: %zu clones have no op "
-		       "of their child",
-		       c.unmatched_clones);
-	if (c.thread_sources)
-		errorf("warning: happens-before graph: %zu threads have no "
-		       "clone before their first op",
-		       c.thread_sources);
-	if (log_header(log)->scope == PROBE_SCOPE_COMMAND &&
-	    c.sources - c.snapshot_sources > 1)
-		errorf("warning: happens-before graph: %zu ops have no "
-		       "predecessor, the recording's first op only should",
-		       c.sources - c.snapshot_sources);
-	if (c.lost)
-		errorf("warning: happens-before graph: %llu records were lost, "
-		       "so edges may be missing",
-		       (unsigned long long)c.lost);
-	return ok;
-}
-
 /* The happens-before graph's edges, a line each, after the ops. */
 static void export_hb_edges(struct hb *g, FILE *out)
 {
@@ -740,7 +712,7 @@ int export_jsonl(struct log_reader *log, FILE *out,
 	}
 	model_free(m);
 	if (n != LOG_ERROR) {
-		export_check_hb(log, g);
+		hb_warn(g, log_header(log)->scope);
 		if (opts->hb)
 			export_hb_edges(g, out);
 	}

@@ -632,3 +632,31 @@ bool hb_check(struct hb *g, enum probe_scope scope, struct hb_check *out)
 	       (scope == PROBE_SCOPE_CGROUP ||
 		out->sources - out->snapshot_sources <= 1);
 }
+
+bool hb_warn(struct hb *g, enum probe_scope scope)
+{
+	struct hb_check c;
+	bool ok = hb_check(g, scope, &c);
+
+	if (c.in_cycles)
+		errorf("warning: happens-before graph: %zu ops lie on cycles",
+		       c.in_cycles);
+	if (c.unmatched_clones)
+		errorf("warning: happens-before graph: %zu clones have no op "
+		       "of their child",
+		       c.unmatched_clones);
+	if (c.thread_sources)
+		errorf("warning: happens-before graph: %zu threads have no "
+		       "clone before their first op",
+		       c.thread_sources);
+	if (scope == PROBE_SCOPE_COMMAND &&
+	    c.sources - c.snapshot_sources > 1)
+		errorf("warning: happens-before graph: %zu ops have no "
+		       "predecessor, the recording's first op only should",
+		       c.sources - c.snapshot_sources);
+	if (c.lost)
+		errorf("warning: happens-before graph: %llu records were lost, "
+		       "so edges may be missing",
+		       (unsigned long long)c.lost);
+	return ok;
+}

@@ -87,4 +87,8 @@ __u64 hb_op_ts(const struct hb *g, size_t id);
  */
 bool hb_check(struct hb *g, enum probe_scope scope, struct hb_check *out);
 
+/* hb_check(), and a warning line on stderr for each thing wrong, and for
+ * lost records.  Returns whether the graph is sound. */
+bool hb_warn(struct hb *g, enum probe_scope scope);
+
 #endif
