@@ -1006,23 +1006,31 @@ __noinline int record_syscall(__u32 nr, __s64 ret)
 }
 
 
-/* Hand a syscall the layout table marks to record_syscall(). */
-static __always_inline int on_syscall(struct pt_regs *regs, long nr, long ret)
+/* The syscall's arguments into the syscall hooks' scratch, for the
+ * global functions that record it; false if there is no scratch. */
+static __always_inline bool args_to_scratch(struct pt_regs *regs)
 {
-	struct scratch *s;
+	struct scratch *s = scratch_get(SLOT_SYSCALL);
 
-	if (nr < 0 || nr >= PROBE_NR_SYSCALLS ||
-	    !(sc_layout[nr & (PROBE_NR_SYSCALLS - 1)].flags & PROBE_SC_RECORD))
-		return 0;
-	s = scratch_get(SLOT_SYSCALL);
 	if (!s)
-		return 0;
+		return false;
 	s->args[0] = regs->di;
 	s->args[1] = regs->si;
 	s->args[2] = regs->dx;
 	s->args[3] = regs->r10;
 	s->args[4] = regs->r8;
 	s->args[5] = regs->r9;
+	return true;
+}
+
+/* Hand a syscall the layout table marks to record_syscall(). */
+static __always_inline int on_syscall(struct pt_regs *regs, long nr, long ret)
+{
+	if (nr < 0 || nr >= PROBE_NR_SYSCALLS ||
+	    !(sc_layout[nr & (PROBE_NR_SYSCALLS - 1)].flags & PROBE_SC_RECORD))
+		return 0;
+	if (!args_to_scratch(regs))
+		return 0;
 	return record_syscall(nr, ret);
 }
 
@@ -1083,7 +1091,12 @@ static __always_inline void futex_key(struct probe_futex_key *key,
 	*key = ctx.key;
 }
 
-static __always_inline int on_futex(struct pt_regs *regs, long nr, long ret)
+/*
+ * A global function, verified once on its own (inlined, the key lookups
+ * would add milliseconds to sys_exit's verification): its arguments are
+ * in the syscall hooks' scratch, as for record_syscall().
+ */
+__noinline int record_futex(__u32 nr, __s64 ret)
 {
 	struct probe_futex *rec;
 	struct rec_place place;
@@ -1095,12 +1108,8 @@ static __always_inline int on_futex(struct pt_regs *regs, long nr, long ret)
 		return 0;
 	rec->ret = ret;
 	rec->nr = nr;
-	rec->args[0] = regs->di;
-	rec->args[1] = regs->si;
-	rec->args[2] = regs->dx;
-	rec->args[3] = regs->r10;
-	rec->args[4] = regs->r8;
-	rec->args[5] = regs->r9;
+	for (int i = 0; i < 6; i++)
+		rec->args[i] = s->args[i];
 	__builtin_memset(&rec->key, 0, sizeof(rec->key));
 	__builtin_memset(&rec->key2, 0, sizeof(rec->key2));
 	if (nr == NR_futex) {
@@ -1227,7 +1236,9 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_futex_wait:
 	case NR_futex_requeue:
 	case NR_futex_waitv:
-		return on_futex(regs, nr, ret);
+		if (!args_to_scratch(regs))
+			return 0;
+		return record_futex(nr, ret);
 	}
 	return on_syscall(regs, nr, ret);
 }
