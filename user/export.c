@@ -19,6 +19,9 @@ static const struct format {
 	{ "jsonl", export_jsonl,
 	  "one JSON object per operation (schemas/ops.schema.json);\n"
 	  "                with --hb, the happens-before edges after them" },
+	{ "prov-json", export_prov_json,
+	  "W3C PROV-JSON: processes, file versions and what used,\n"
+	  "                generated and informed what" },
 	{ "process-tree", export_process_tree,
 	  "who cloned whom, as text: pid, argv ([argv]: no exec), exit" },
 	{ NULL, NULL, NULL },

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "dataflow.h"
 #include "hb.h"
 #include "log.h"
 
@@ -28,6 +29,22 @@ int export_jsonl(struct log_reader *log, FILE *out,
  * is wrong with it, a warning line each.  Returns whether it is sound.
  */
 bool export_check_hb(struct log_reader *log, struct hb *g);
+/* A log's dataflow graph and its parts, for the exporters that write it. */
+struct export_graph {
+	struct dataflow *g;
+	const struct df_process *procs;
+	const struct df_entity *ents;
+	const struct df_edge *edges;
+	size_t nprocs, nents, nedges;
+};
+
+/* Build it (dataflow_free(out->g) frees it): 0, or -1 if the log turned
+ * out corrupt (log_error says how). */
+int export_graph_build(struct log_reader *log, struct export_graph *out);
+
+/* The dataflow graph as W3C PROV-JSON (user/export_prov.c). */
+int export_prov_json(struct log_reader *log, FILE *out,
+		     const struct export_opts *opts);
 /* Who cloned whom, as indented text (user/export_tree.c). */
 int export_process_tree(struct log_reader *log, FILE *out,
 			const struct export_opts *opts);
