@@ -25,7 +25,8 @@ DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
-	     user/diff_files.c user/dataflow.c user/export_prov.c
+	     user/diff_files.c user/dataflow.c user/export_prov.c \
+	     user/export_dot.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)

@@ -61,6 +61,17 @@ mutations=(
 	"prov-standard-keys#user/export_prov.c#s/section_begin(p, \"specializationOf\");/section_begin(p, \"specializations\");/#prov_json_of_a_pipeline unit:test_exports"
 	"prov-time#user/export_prov.c#s/(__s64)(boot_ns - p->hdr->start_boottime_ns)/(__s64)boot_ns/#prov_json_of_a_pipeline unit:test_exports"
 	"prov-dev#user/export_prov.c#s/typed_u64(j, \"probe:dev\", dev_kernel_to_user(e->dev),/typed_u64(j, \"probe:dev\", e->dev,/#prov_json_of_a_pipeline unit:test_exports"
+	"dot-quote#user/export_dot.c#s/if (u\[i\] == '\"')/if (0)/#unit:test_exports"
+	"dot-backslash#user/export_dot.c#s/else if (u\[i\] == '\\\\\\\\')/else if (0)/#unit:test_exports"
+	"dot-bytes#user/export_dot.c#s/size_t n = utf8_seq(u + i, len - i);/size_t n = 1;/#unit:test_exports"
+	"dot-inherited#user/export_dot.c#s/if (prog != p)/if (0)/#unit:test_exports"
+	"dot-used#user/export_dot.c#s/\"e%zu -> p%zu \[label=\\\\\"used/\"p%zu -> e%zu [label=\\\\\"used/#unit:test_exports"
+	"hb-dot-clusters#user/export_dot.c#s/if (cluster != IDMAP_NONE)/if (0)/#dot_graphs_of_a_pipeline unit:test_exports"
+	"hb-dot-pid-reuse#user/export_dot.c#s/idmap_set(\&d->process_of, h->pid, 0, IDMAP_NONE);/(void)0;/#unit:test_exports"
+	"hb-dot-colours#user/export_dot.c#s/\[HB_CLONE\] = \"blue\"/[HB_CLONE] = \"gray40\"/#unit:test_exports"
+	"dot-svg#user/export.c#s/execlp(\"dot\", \"dot\", arg, (char \*)NULL);/execlp(\"cat\", \"cat\", (char *)NULL);/#dot_graphs_of_a_pipeline"
+	"dot-svg-graphs-only#user/export.c#s/if (image \&\& !fmt->graph)/if (0)/#dot_graphs_of_a_pipeline"
+	"dot-svg-needs-graphviz#user/export.c#s/access(file, X_OK) == 0)/(access(file, X_OK) == 0 || 1))/#dot_graphs_of_a_pipeline"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -45,6 +45,12 @@ int export_graph_build(struct log_reader *log, struct export_graph *out);
 /* The dataflow graph as W3C PROV-JSON (user/export_prov.c). */
 int export_prov_json(struct log_reader *log, FILE *out,
 		     const struct export_opts *opts);
+/* The dataflow graph and the happens-before graph in Graphviz's DOT
+ * language (user/export_dot.c). */
+int export_dot(struct log_reader *log, FILE *out,
+	       const struct export_opts *opts);
+int export_hb_dot(struct log_reader *log, FILE *out,
+		  const struct export_opts *opts);
 /* Who cloned whom, as indented text (user/export_tree.c). */
 int export_process_tree(struct log_reader *log, FILE *out,
 			const struct export_opts *opts);

@@ -1264,6 +1264,40 @@ def prov_json_of_a_pipeline(tmp):
     assert again.returncode == 0 and json.loads(again.stdout) == raw
 
 
+# ---- DOT ----
+
+
+@test
+def dot_graphs_of_a_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    write_file(src, "a\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | wc -l" % src])
+    assert rec.rc == 0, rec.stderr
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    for fmt, words in (("dot", ["digraph dataflow {", '"%d\\ncat"' % execs["cat"],
+                                '"%s\\nversion 0"' % src, 'label="used"']),
+                       ("hb-dot", ["digraph happens_before {", 'label="pid %d: wc"' % execs["wc"],
+                                   'label="pipe"', 'label="clone"'])):
+        proc = run_cli("export", fmt, rec.log)
+        assert proc.returncode == 0 and proc.stderr == "", (fmt, proc.stderr)
+        for w in words:
+            assert w in proc.stdout, (fmt, w)
+        svg = subprocess.run(["dot", "-Tsvg"], input=proc.stdout, capture_output=True, text=True)
+        assert svg.returncode == 0 and svg.stderr == "" and "</svg>" in svg.stdout, (fmt, svg.stderr)
+        # drawn by probe-bpf itself, to a file
+        out = os.path.join(tmp, fmt + ".svg")
+        drawn = run_cli("export", fmt, rec.log, "--svg", "-o", out)
+        assert drawn.returncode == 0 and drawn.stderr == "", drawn
+        assert open(out).read() == svg.stdout
+    png = subprocess.run([PROBE, "export", "dot", "--png", rec.log], capture_output=True)
+    assert png.returncode == 0 and png.stdout.startswith(b"\x89PNG\r\n"), png.stderr
+    # --svg is for the graphs only, and needs Graphviz
+    assert_one_line_error(run_cli("export", "jsonl", "--svg", rec.log), 2, "dot and hb-dot")
+    assert_one_line_error(run_cli("export", "dot", "--svg", rec.log, env={"PATH": tmp}), 2,
+                          "Graphviz", "not installed")
+    assert "hb-dot" in run_cli("export", "--help").stdout
+
+
 def diff_json(log1, log2):
     proc = run_cli("diff", "--json", log1, log2)
     assert proc.returncode in (0, 1) and proc.stderr == "", proc

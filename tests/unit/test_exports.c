@@ -1,6 +1,8 @@
 /*
- * The graph exports (user/export_prov.c) of synthetic logs: the PROV-JSON
- * document's records and relations for a small known stream.
+ * The graph exports (user/export_prov.c, user/export_dot.c) of synthetic
+ * logs: the PROV-JSON document's records and relations for a small known
+ * stream; the DOT graphs' nodes, clusters and edges, and how their labels
+ * show the bytes of paths.
  */
 #include "helpers.h"
 
@@ -10,6 +12,7 @@
 
 #define PYTHON "/usr/bin/python3"
 #define PROV_SCHEMA "schemas/prov-json.schema.json"
+#define GRAPHVIZ "/usr/bin/dot"
 
 /* Records are 2000, 2010... ns of boot time (push()); the header's
  * recording started at 1000, which was 2023-11-14T22:13:20Z. */
@@ -361,6 +364,156 @@ static void test_prov_is_deterministic(void **state)
 	free(again);
 }
 
+/* ---- dot and hb-dot ---- */
+
+/* A path with every kind of byte a label must show escaped: quote,
+ * backslash, newline, tab, control bytes, a stray byte, a cut two-byte
+ * sequence, an overlong '/', a valid "é", a cut three-byte one, and a
+ * backslash last. */
+#define ODD_NAME \
+	"q\"b\\s\nn\tt\x01\x1f|\xff|\xc3(|\xc0\xaf|\xc3\xa9|\xe2\x82\\"
+/* In DOT: \\\\ shows a backslash escaped, \\n a newline escaped... */
+#define ODD_NAME_DOT                                                   \
+	"q\\\"b\\\\\\\\s\\\\nn\\\\tt\\\\x01\\\\x1f|\\\\xff|\\\\xc3(|"  \
+	"\\\\xc0\\\\xaf|\xc3\xa9|\\\\xe2\\\\x82\\\\\\\\"
+/* What the drawing shows, in SVG: each byte unambiguous, on one line. */
+#define ODD_NAME_SVG                                                   \
+	"q&quot;b\\\\s\\nn\\tt\\x01\\x1f|\\xff|\\xc3(|\\xc0\\xaf|\xc3\xa9|" \
+	"\\xe2\\x82\\\\"
+
+static char *dot_text, *hb_text;
+
+/*
+ * dot: the job, and sh reads a file with an odd name and forks 102,
+ * which runs it.  hb-dot: the job, then 101 runs the odd program and
+ * exits, and sh forks another 101 (its pid reused), which runs true.
+ */
+static int dot_setup(void **state)
+{
+	static char *const odd[] = { "/odd/" ODD_NAME, NULL };
+	static char *const t[] = { "true", NULL };
+	struct recs rs = { 0 };
+
+	(void)state;
+	job_stream(&rs);
+	push(&rs, use_of(100, PROBE_USE_READ, "/odd/" ODD_NAME, 30, 1, 1));
+	push(&rs, fork_of(100, 10, 102, 12));
+	push(&rs, exec_of(102, 12, "/odd/" ODD_NAME, odd, 700));
+	dot_text = export_recs(&rs, export_dot);
+	job_stream(&rs);
+	push(&rs, exec_of(101, 11, "/odd/" ODD_NAME, odd, 700));
+	push(&rs, make_exit(0, true, 0, 0, 0, 101));
+	push(&rs, fork_of(100, 10, 101, 21));
+	push(&rs, exec_of(101, 21, "/bin/true", t, 800));
+	hb_text = export_recs(&rs, export_hb_dot);
+	return 0;
+}
+
+static int dot_teardown(void **state)
+{
+	(void)state;
+	free(dot_text);
+	free(hb_text);
+	return 0;
+}
+
+static void assert_has(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("want\n%s\nin\n%s", want, text);
+}
+
+static void test_dot_dataflow_graph(void **state)
+{
+	(void)state;
+	assert_int_equal(strncmp(dot_text, "digraph dataflow {\n", 19), 0);
+	/* processes: pid and argv[0], inherited in brackets */
+	assert_has(dot_text, "\np0 [shape=box, label=\"100\\nsh\"];\n");
+	assert_has(dot_text, "\np1 [shape=box, label=\"101\\n[sh]\"];\n");
+	assert_has(dot_text,
+		   "\np2 [shape=box, label=\"101\\n/bin/tool\"];\n");
+	/* versions: path and version */
+	assert_has(dot_text, "\ne0 [shape=ellipse, label=\"/out\\n"
+			     "version 1\"];\n"
+			     "e1 [shape=ellipse, label=\"/out\\n"
+			     "version 2\"];\n");
+	assert_has(dot_text, "\np0 -> e0 [label=\"generated\"];\n");
+	assert_has(dot_text, "\ne0 -> e1 [label=\"derived\", "
+			     "style=dashed];\n");
+	assert_has(dot_text, "\ne3 -> p0 [label=\"used\"];\n");
+	assert_has(dot_text, "\np0 -> p1 [label=\"informed\"];\n");
+	assert_has(dot_text, "\np1 -> p2 [label=\"informed\"];\n");
+}
+
+static void test_dot_escapes_labels(void **state)
+{
+	(void)state;
+	/* a file's path, and a program's argv[0] */
+	assert_has(dot_text, "label=\"/odd/" ODD_NAME_DOT "\\nversion 0\"];\n");
+	assert_has(dot_text, "label=\"102\\n/odd/" ODD_NAME_DOT "\"];\n");
+	assert_has(hb_text, "label=\"pid 101: /bin/tool, then /odd/"
+			    ODD_NAME_DOT "\";\n");
+}
+
+/* Graphviz reads both graphs, and shows the odd path as it should. */
+static void test_dot_graphviz_reads_both(void **state)
+{
+	char *texts[] = { dot_text, hb_text };
+
+	(void)state;
+	if (access(GRAPHVIZ, X_OK))
+		skip();
+	for (int i = 0; i < 2; i++) {
+		struct tmp_dir dir;
+		char in[PATH_MAX], out[PATH_MAX], cmd[3 * PATH_MAX];
+		char *svg;
+		size_t len;
+
+		tmp_dir_make(&dir);
+		tmp_path(&dir, "graph.dot", in);
+		tmp_path(&dir, "graph.svg", out);
+		file_write(in, texts[i], strlen(texts[i]));
+		snprintf(cmd, sizeof(cmd), GRAPHVIZ " -Tsvg -o %s %s", out,
+			 in);
+		assert_int_equal(system(cmd), 0);
+		svg = file_read(out, &len);
+		assert_has(svg, "/odd/" ODD_NAME_SVG "<");
+		free(svg);
+		tmp_dir_remove(&dir);
+	}
+}
+
+static void test_hb_dot_clusters_and_colours(void **state)
+{
+	(void)state;
+	assert_int_equal(strncmp(hb_text, "digraph happens_before {\n", 25),
+			 0);
+	/* one cluster per process, a node per op: id, op, tid */
+	assert_has(hb_text, "subgraph cluster_0 {\nlabel=\"pid 100: sh\";\n"
+			    "o0 [label=\"0: exec\\ntid 100\"];\n"
+			    "o1 [label=\"1: read\\ntid 100\"];\n"
+			    "o2 [label=\"2: write\\ntid 100\"];\n"
+			    "o3 [label=\"3: clone\\ntid 100\"];\n"
+			    "o8 [label=\"8: clone\\ntid 100\"];\n}\n");
+	/* the programs a process ran; its exit ends it */
+	assert_has(hb_text, "subgraph cluster_1 {\nlabel=\"pid 101: "
+			    "/bin/tool, then /odd/");
+	assert_has(hb_text, "\no4 [label=\"4: exec\\ntid 101\"];\n"
+			    "o5 [label=\"5: write\\ntid 101\"];\n"
+			    "o6 [label=\"6: exec\\ntid 101\"];\n"
+			    "o7 [label=\"7: exit\\ntid 101\"];\n}\n");
+	assert_has(hb_text, "subgraph cluster_2 {\nlabel=\"pid 101: true\";\n"
+			    "o9 [label=\"9: exec\\ntid 101\"];\n}\n");
+	/* edges coloured by kind, named but for program order */
+	assert_has(hb_text, "\no0 -> o1 [color=\"purple\", "
+			    "label=\"exec\"];\n");
+	assert_has(hb_text, "\no1 -> o2 [color=\"gray40\"];\n");
+	assert_has(hb_text, "\no3 -> o4 [color=\"blue\", "
+			    "label=\"clone\"];\n");
+	assert_has(hb_text, "\no8 -> o9 [color=\"blue\", "
+			    "label=\"clone\"];\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest prov_tests[] = {
@@ -373,6 +526,13 @@ int main(void)
 		cmocka_unit_test(test_prov_is_valid_prov_json),
 		cmocka_unit_test(test_prov_is_deterministic),
 	};
+	const struct CMUnitTest dot_tests[] = {
+		cmocka_unit_test(test_dot_dataflow_graph),
+		cmocka_unit_test(test_dot_escapes_labels),
+		cmocka_unit_test(test_dot_graphviz_reads_both),
+		cmocka_unit_test(test_hb_dot_clusters_and_colours),
+	};
 
-	return cmocka_run_group_tests(prov_tests, prov_setup, prov_teardown);
+	return cmocka_run_group_tests(prov_tests, prov_setup, prov_teardown) |
+	       cmocka_run_group_tests(dot_tests, dot_setup, dot_teardown);
 }
