@@ -225,10 +225,10 @@ static void write_activities(struct prov *p)
 	section_begin(p, "activity");
 	for (size_t i = 0; i < p->df.nprocs; i++) {
 		const struct df_process *proc = &p->df.procs[i];
-		char *argv = proc->argv ? quoted_argv(proc->argv,
-						      proc->argv_len) :
-					  NULL;
+		char *argv = NULL;
 
+		if (proc->argv)
+			argv = quoted_argv(proc->argv, proc->argv_len);
 		record_begin(p, &j, process_id(p, i).s);
 		if (proc->begin_ns) {
 			op_time(p, proc->begin_ns, when, sizeof(when));
@@ -236,8 +236,10 @@ static void write_activities(struct prov *p)
 			op_time(p, proc->end_ns, when, sizeof(when));
 			json_str(&j, "prov:endTime", when, -1);
 		}
-		if (argv) {
+		if (argv && *argv) {
 			json_str(&j, "prov:label", argv, -1);
+		} else if (proc->exe) { /* an exec with an empty argv */
+			json_str(&j, "prov:label", proc->exe, -1);
 		} else {
 			snprintf(label, sizeof(label),
 				 "process %u before its exec", proc->pid);
