@@ -20,12 +20,13 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
-	strace
+	strace python3-prov graphviz
 
 CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
-	     user/diff_files.c user/dataflow.c
+	     user/diff_files.c user/dataflow.c user/export_prov.c \
+	     user/export_dot.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
@@ -65,7 +66,8 @@ vmlinux:
 deps:
 	@if ! command -v $(CLANG) >/dev/null || ! command -v $(BPFTOOL) >/dev/null || \
 	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
-	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null; then \
+	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null || \
+	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
 	fi
 

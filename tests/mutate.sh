@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Prove that the integration tests can fail: break one feature at a time in
-# a scratch copy of the tree, rebuild, and check that the tests named for
-# that feature now fail.  Slow (one build per mutation): run it by hand
-# after changing tests or the code they cover, not in CI.
+# Prove that the tests can fail: break one feature at a time in a scratch
+# copy of the tree, rebuild, and check that the tests named for that
+# feature now fail (an integration test by name, a unit test program as
+# unit:NAME).  Slow (one build per mutation): run it by hand after
+# changing tests or the code they cover, not in CI.
 #   tests/mutate.sh            all mutations
 #   tests/mutate.sh NAME...    only these
 set -euo pipefail
@@ -51,6 +52,27 @@ mutations=(
 	"touch-name#bpf/probe.bpf.c#s/\t\t\trec->name_len = n;/\t\t\t;/#path_changes_name_their_inodes"
 	"touch-created#user/model.c#s/if (\&tp->t\[i\] != except \&\& !tp->t\[i\].name\[0\])/if (0)/#path_changes_name_their_inodes"
 	"touch-hardlink#user/model.c#s/return n == 1 ? pick : NULL;/return NULL;/#path_changes_name_their_inodes"
+	"prov-used#user/export_prov.c#s/process_id(p, e->to).s, \"prov:entity\",/process_id(p, 0).s, \"prov:entity\",/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-generated#user/export_prov.c#s/\"prov:activity\", process_id(p, e->from).s, \&j);/\"prov:activity\", process_id(p, 0).s, \&j);/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-informed#user/export_prov.c#s/process_id(p, e->to).s, \"prov:informant\",/process_id(p, e->from).s, \"prov:informant\",/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-revision#user/export_prov.c#s/\"prov:Revision\"/\"prov:Derivation\"/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-specialization#user/export_prov.c#s/file_id(\&p->df.ents\[i\]).s, \&j);/version_id(\&p->df.ents[i]).s, \&j);/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-agent#user/export_prov.c#s/\"prov:agent\", AGENT_ID,/\"prov:agent\", \"run:nobody\",/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-blank-nodes#user/export_prov.c#s/\"_:%c%zu\"/\"run:%c%zu\"/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-standard-keys#user/export_prov.c#s/section_begin(p, \"specializationOf\");/section_begin(p, \"specializations\");/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-time#user/export_prov.c#s/(__s64)(boot_ns - p->hdr->start_boottime_ns)/(__s64)boot_ns/#prov_json_of_a_pipeline unit:test_exports"
+	"prov-dev#user/export_prov.c#s/typed_u64(j, \"probe:dev\", dev_kernel_to_user(e->dev),/typed_u64(j, \"probe:dev\", e->dev,/#prov_json_of_a_pipeline unit:test_exports"
+	"dot-quote#user/export_dot.c#s/if (u\[i\] == '\"')/if (0)/#unit:test_exports"
+	"dot-backslash#user/export_dot.c#s/else if (u\[i\] == '\\\\\\\\')/else if (0)/#unit:test_exports"
+	"dot-bytes#user/export_dot.c#s/size_t n = utf8_seq(u + i, len - i);/size_t n = 1;/#unit:test_exports"
+	"dot-inherited#user/export_dot.c#s/if (prog != p)/if (0)/#unit:test_exports"
+	"dot-used#user/export_dot.c#s/\"e%zu -> p%zu \[label=\\\\\"used/\"p%zu -> e%zu [label=\\\\\"used/#unit:test_exports"
+	"hb-dot-clusters#user/export_dot.c#s/if (cluster != IDMAP_NONE)/if (0)/#dot_graphs_of_a_pipeline unit:test_exports"
+	"hb-dot-pid-reuse#user/export_dot.c#s/idmap_set(\&d->process_of, h->pid, 0, IDMAP_NONE);/(void)0;/#unit:test_exports"
+	"hb-dot-colours#user/export_dot.c#s/\[HB_CLONE\] = \"blue\"/[HB_CLONE] = \"gray40\"/#unit:test_exports"
+	"dot-svg#user/export.c#s/execlp(\"dot\", \"dot\", arg, (char \*)NULL);/execlp(\"cat\", \"cat\", (char *)NULL);/#dot_graphs_of_a_pipeline"
+	"dot-svg-graphs-only#user/export.c#s/if (image \&\& !fmt->graph)/if (0)/#dot_graphs_of_a_pipeline"
+	"dot-svg-needs-graphviz#user/export.c#s/access(file, X_OK) == 0)/(access(file, X_OK) == 0 || 1))/#dot_graphs_of_a_pipeline"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
@@ -67,9 +89,13 @@ for m in "${mutations[@]}"; do
 	if cmp -s "$src/$file" "$work/tree/$file"; then
 		echo "mutation $name did not apply to $file"; exit 1
 	fi
-	make -s -C "$work/tree" all scenarios >/dev/null 2>&1 || { echo "mutation $name does not build"; exit 1; }
+	make -s -C "$work/tree" all scenarios unit-bins >/dev/null 2>&1 || { echo "mutation $name does not build"; exit 1; }
 	for t in $tests; do
-		if /usr/bin/python3 "$work/tree/tests/integration/run.py" -k "$t" >"$work/out" 2>&1; then
+		case $t in
+		unit:*) run=(build/tests/"${t#unit:}") ;;
+		*) run=(/usr/bin/python3 tests/integration/run.py -k "$t") ;;
+		esac
+		if (cd "$work/tree" && "${run[@]}") >"$work/out" 2>&1; then
 			echo "MISSED  $name: $t still passes"; missed=$((missed + 1))
 		else
 			echo "caught  $name: $t fails"; caught=$((caught + 1))

@@ -48,6 +48,7 @@ struct dataflow {
 	struct idmap inode_of; /* (dev, ino) -> inodes[] */
 	struct idmap process_of; /* pid -> its current process */
 	struct idmap edge_seen; /* used edges made: (entity, process) */
+	struct hb *hb; /* while building: the ops' times */
 	/* absolute paths named, in log order, with their inode */
 	struct named {
 		char *path;
@@ -104,7 +105,9 @@ static void edge(struct dataflow *g, enum df_relation rel, size_t from,
 		 size_t to, long long op)
 {
 	g->edges = more(g->edges, &g->edges_cap, g->nedges, sizeof(*g->edges));
-	g->edges[g->nedges++] = (struct df_edge){ rel, from, to, op };
+	g->edges[g->nedges++] = (struct df_edge){
+		rel, from, to, op, op >= 0 ? hb_op_ts(g->hb, op) : 0
+	};
 }
 
 /* ---- what the log says ---- */
@@ -216,8 +219,19 @@ static void on_rename(struct dataflow *g, struct model *m, size_t process,
 static void add(struct dataflow *g, struct model *m,
 		const struct probe_hdr *h, long long op)
 {
+	bool new_image = h->type == PROBE_REC_EXEC &&
+			 ((const struct probe_exec *)h)->ret == 0;
+	bool timed = h->type != PROBE_REC_LOST && op >= 0;
 	size_t p;
 
+	/* an op belongs to the process it ran in: count it before an exit
+	 * moves the pid on; a successful exec is the new image's first */
+	if (timed && !new_image) {
+		p = process_now(g, h->pid);
+		if (!g->procs[p].begin_ns)
+			g->procs[p].begin_ns = h->ts_ns;
+		g->procs[p].end_ns = h->ts_ns;
+	}
 	switch (h->type) {
 	case PROBE_REC_EXEC:
 		on_process_exec(g, (const void *)h, op);
@@ -261,12 +275,10 @@ static void add(struct dataflow *g, struct model *m,
 		break;
 	}
 	}
-	if (h->type == PROBE_REC_LOST || op < 0)
-		return;
-	p = process_now(g, h->pid);
-	if (!g->procs[p].begin_ns)
-		g->procs[p].begin_ns = h->ts_ns;
-	g->procs[p].end_ns = h->ts_ns;
+	if (timed && new_image) {
+		p = process_now(g, h->pid);
+		g->procs[p].begin_ns = g->procs[p].end_ns = h->ts_ns;
+	}
 }
 
 /* ---- versions ---- */
@@ -430,6 +442,7 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 	enum log_next n;
 
 	memset(g, 0, sizeof(*g));
+	g->hb = hb;
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
 		long long op = hb_add(hb, h);
 
@@ -456,6 +469,7 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 			     g->ents[g->inodes[i].v[0]].op);
 	describe_versions(g);
 	process_edges(g);
+	g->hb = NULL;
 	hb_free(hb);
 	return g;
 }

@@ -68,6 +68,7 @@ struct df_edge {
 	enum df_relation rel;
 	size_t from, to; /* indices of processes or entities, by rel */
 	long long op; /* the op behind it, or -1 */
+	__u64 ts_ns; /* that op's time (boot time), or 0 */
 };
 
 struct dataflow;

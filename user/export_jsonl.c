@@ -20,14 +20,54 @@
 #include "syscalls.h"
 #include "util.h"
 
-static void common(struct json *j, const struct probe_hdr *h, const char *op)
+const char *export_op_name(const struct probe_hdr *h)
+{
+	const char *name;
+	__u32 nr;
+
+	switch (h->type) {
+	case PROBE_REC_EXEC:
+		return "exec";
+	case PROBE_REC_CLONE:
+		return "clone";
+	case PROBE_REC_EXIT:
+		return "exit";
+	case PROBE_REC_OPEN:
+		return "open";
+	case PROBE_REC_CLOSE:
+		return "close";
+	case PROBE_REC_USE:
+		if (((const struct probe_use *)h)->access == PROBE_USE_WRITE)
+			return "write";
+		return "read";
+	case PROBE_REC_FDOP:
+		name = syscall_name(((const struct probe_fdop *)h)->nr);
+		return name ? name : "fdop";
+	case PROBE_REC_SYSCALL:
+		/* the BPF side records only the syscalls of the table */
+		nr = ((const struct probe_syscall *)h)->nr;
+		return syscall_info(nr)->name;
+	case PROBE_REC_SNAPSHOT:
+		return "snapshot";
+	case PROBE_REC_SIGNAL:
+		return "signal";
+	case PROBE_REC_FUTEX:
+		name = syscall_name(((const struct probe_futex *)h)->nr);
+		return name ? name : "futex";
+	case PROBE_REC_LOST:
+		return "lost";
+	}
+	return "unknown";
+}
+
+static void common(struct json *j, const struct probe_hdr *h)
 {
 	json_u64(j, "seq", h->seq);
 	json_u64(j, "cpu", h->cpu);
 	json_u64(j, "ts_ns", h->ts_ns);
 	json_u64(j, "pid", h->pid);
 	json_u64(j, "tid", h->tid);
-	json_str(j, "op", op, -1);
+	json_str(j, "op", export_op_name(h), -1);
 }
 
 static void syscall_result(struct json *j, __u32 nr, __s64 ret)
@@ -137,7 +177,7 @@ static void export_exec(struct json *j, const struct probe_exec *r)
 {
 	struct bytes interp = exec_interp(r), env = exec_env(r);
 
-	common(j, &r->hdr, "exec");
+	common(j, &r->hdr);
 	path(j, "path", exec_filename(r));
 	if (r->nr) {
 		syscall_result(j, r->nr, r->ret);
@@ -164,7 +204,7 @@ static void export_clone(struct json *j, const struct probe_clone *r)
 	bool csignal = r->nr != SYS_clone3;
 	__u64 flags = csignal ? r->flags & ~0xffULL : r->flags;
 
-	common(j, &r->hdr, "clone");
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, 0);
 	json_u64(j, "child_pid", r->child_pid);
 	json_u64(j, "child_tid", r->child_tid);
@@ -207,7 +247,7 @@ static void export_exit(struct json *j, const struct probe_exit *r)
 {
 	int status = r->group_dead ? r->status : r->exit_code;
 
-	common(j, &r->hdr, "exit");
+	common(j, &r->hdr);
 	json_bool(j, "group_dead", r->group_dead);
 	if (WIFSIGNALED(status)) {
 		signal_field(j, "signal", WTERMSIG(status));
@@ -221,7 +261,7 @@ static void export_exit(struct json *j, const struct probe_exit *r)
 
 static void export_open(struct json *j, const struct probe_open *r)
 {
-	common(j, &r->hdr, "open");
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, r->ret);
 	if (r->ret >= 0 && !(r->rflags & PROBE_RF_NO_FILE))
 		file_path(j, open_abs_path(r), r->rflags, &r->inode);
@@ -243,7 +283,7 @@ static void export_open(struct json *j, const struct probe_open *r)
 /* The first read or write of an open file description (one per epoch). */
 static void export_use(struct json *j, const struct probe_use *r)
 {
-	common(j, &r->hdr, r->access == PROBE_USE_WRITE ? "write" : "read");
+	common(j, &r->hdr);
 	json_i64(j, "fd", r->fd);
 	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
@@ -290,9 +330,7 @@ static void export_fcntl(struct json *j, const struct probe_fdop *r)
 /* dup, dup2, dup3, fcntl, close_range, pipe, pipe2: by their arguments. */
 static void export_fdop(struct json *j, const struct probe_fdop *r)
 {
-	const char *name = syscall_name(r->nr);
-
-	common(j, &r->hdr, name ? name : "fdop");
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, r->ret);
 	switch (r->nr) {
 	case SYS_dup:
@@ -420,7 +458,7 @@ static void export_syscall(struct json *j, struct model *m,
 	struct bytes path2 = syscall_path2(r);
 	const char *root = model_root(m, r->hdr.tid);
 
-	common(j, &r->hdr, info->name);
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, r->ret);
 	if (r->ret >= 0)
 		json_i64(j, "ret", r->ret);
@@ -498,7 +536,7 @@ static const char *signal_outcome(const struct probe_signal *r)
 /* A signal the task took, and what became of the syscall it came in. */
 static void export_signal(struct json *j, const struct probe_signal *r)
 {
-	common(j, &r->hdr, "signal");
+	common(j, &r->hdr);
 	signal_field(j, "signal", r->sig);
 	json_i64(j, "code", r->code);
 	if (r->code == SI_USER || r->code == SI_TKILL ||
@@ -549,9 +587,7 @@ static void futex_key_field(struct json *j, struct model *m, const char *key,
 static void export_futex(struct json *j, struct model *m,
 			 const struct probe_futex *r)
 {
-	const char *name = syscall_name(r->nr);
-
-	common(j, &r->hdr, name ? name : "futex");
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, r->ret);
 	if (r->ret >= 0)
 		json_i64(j, "ret", r->ret); /* a wake: how many it woke */
@@ -568,7 +604,7 @@ static void export_futex(struct json *j, struct model *m,
 /* What a process already in the cgroup had when recording started. */
 static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 {
-	common(j, &r->hdr, "snapshot");
+	common(j, &r->hdr);
 	if (r->fd >= 0) {
 		json_i64(j, "fd", r->fd);
 		path(j, "path", snapshot_path(r));
@@ -589,7 +625,7 @@ static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 
 static void export_close(struct json *j, const struct probe_close *r)
 {
-	common(j, &r->hdr, "close");
+	common(j, &r->hdr);
 	syscall_result(j, r->nr, r->ret);
 	json_i64(j, "fd", r->fd);
 }

@@ -183,9 +183,7 @@ static bool plain_byte(unsigned char c)
 	       (c >= '0' && c <= '9') || strchr("_@%+=:,./-", c);
 }
 
-/* One argument, quoted as sh(1) would read it back: as it is, in '...',
- * or in $'...' if it holds control bytes (so that a line is a line). */
-static void print_arg(FILE *out, const char *s, size_t len)
+void export_shell_arg(FILE *out, const char *s, size_t len)
 {
 	bool plain = len > 0, control = false;
 
@@ -226,7 +224,7 @@ static void print_argv(FILE *out, const struct epoch *e)
 
 		if (i)
 			fputc(' ', out);
-		print_arg(out, e->argv + i, n);
+		export_shell_arg(out, e->argv + i, n);
 		i += n + 1;
 	}
 	if (e->truncated)

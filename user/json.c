@@ -30,8 +30,7 @@ void json_key(struct json *j, const char *key)
 	fputs("\":", j->f);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_seq(const unsigned char *s, size_t n)
 {
 	size_t len;
 	uint32_t cp;

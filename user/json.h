@@ -37,5 +37,8 @@ void json_flags(struct json *j, const char *key, const char *first,
 /* Low level, for lists of other things. */
 void json_key(struct json *j, const char *key);
 void json_string(FILE *f, const char *s, size_t len);
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0:
+ * what json_string() copies as it is. */
+size_t utf8_seq(const unsigned char *s, size_t n);
 
 #endif

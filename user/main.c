@@ -14,7 +14,8 @@ static const struct command {
 	{ "record", cmd_record, "record a command or a cgroup into a log" },
 	{ "info", cmd_info, "summarise a log" },
 	{ "export", cmd_export,
-	  "write a log as JSON lines or as a process tree" },
+	  "write a log as JSON lines, PROV-JSON, DOT graphs "
+	  "or a process tree" },
 	{ "diff", cmd_diff,
 	  "the files two logs read, wrote and executed differently" },
 	{ "lineage", cmd_lineage,

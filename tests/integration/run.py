@@ -8,6 +8,7 @@ Run from the repository root after `make all scenarios`:
 Ends with the line "N passed, N failed".
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -19,12 +20,17 @@ import time
 import traceback
 
 import jsonschema
+import prov
+import prov.constants
+import prov.model
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROBE = os.path.join(ROOT, "probe-bpf")
 SCENARIOS = os.path.join(ROOT, "build", "scenarios")
 SCHEMA = json.load(open(os.path.join(ROOT, "schemas", "ops.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+PROV_VALIDATOR = jsonschema.Draft202012Validator(
+    json.load(open(os.path.join(ROOT, "schemas", "prov-json.schema.json"))))
 
 TESTS = []
 
@@ -1203,6 +1209,173 @@ def process_tree_of_a_pipeline(tmp):
     assert run_cli("export", "process-tree", rec.log, "-o", out).returncode == 0
     assert open(out).read() == proc.stdout
     assert "process-tree" in run_cli("export", "--help").stdout
+
+
+# ---- PROV-JSON ----
+
+PROV_ELEMENTS = {"entity", "activity", "agent"}
+PROV_RELATIONS = {"wasGeneratedBy", "used", "wasInformedBy", "wasStartedBy", "wasEndedBy",
+                  "wasInvalidatedBy", "wasDerivedFrom", "wasAttributedTo", "wasAssociatedWith",
+                  "actedOnBehalfOf", "wasInfluencedBy", "specializationOf", "alternateOf",
+                  "hadMember", "mentionOf"}
+
+
+def export_prov(log, tmp):
+    """A log's PROV-JSON export, checked: the raw JSON, and the document
+    as the W3C prov library reads it."""
+    out = os.path.join(tmp, "prov.json")
+    proc = run_cli("export", "prov-json", log, "-o", out)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc
+    raw = json.load(open(out), object_pairs_hook=no_duplicate_keys)
+    errors = list(PROV_VALIDATOR.iter_errors(raw))
+    assert not errors, "not PROV-JSON: %s at %s" % (errors[0].message, list(errors[0].absolute_path))
+    assert set(raw) <= {"prefix", "bundle"} | PROV_ELEMENTS | PROV_RELATIONS, list(raw)
+    for kind in PROV_RELATIONS & set(raw):
+        named = [rid for rid in raw[kind] if not rid.startswith("_:")]
+        assert named == [], (kind, named)
+    doc = prov.read(out, format="json")
+    assert all(r.identifier is None for r in doc.get_records() if r.is_relation())
+    return raw, doc
+
+
+def prov_value(record, name):
+    """The one value of an attribute; a typed number as an int."""
+    values = record.get_attribute(name)
+    assert len(values) == 1, (record, name, values)
+    value = next(iter(values))
+    if isinstance(value, prov.model.Literal) and value.datatype.localpart.startswith("unsigned"):
+        return int(value.value)
+    return value
+
+
+def prov_args(relation):
+    """A relation's formal attributes, by local name, as identifier text."""
+    return dict((k.localpart, str(v)) for k, v in relation.formal_attributes if v is not None)
+
+
+@test
+def prov_json_of_a_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    dst = os.path.join(tmp, "out.txt")
+    write_file(src, "hello\nworld\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | tr a-z A-Z > %s" % (src, dst)])
+    assert rec.rc == 0, rec.stderr
+    raw, doc = export_prov(rec.log, tmp)
+
+    acts = list(doc.get_records(prov.model.ProvActivity))
+    # an exec epoch's argv, as sh would read it back
+    by_argv = dict((prov_value(a, "probe:argv"), a) for a in acts if a.get_attribute("probe:argv"))
+    sh = by_argv["sh -c 'cat %s | tr a-z A-Z > %s'" % (src, dst)]
+    cat = by_argv["cat %s" % src]
+    tr = by_argv["tr a-z A-Z"]
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    assert prov_value(cat, "probe:pid") == execs["cat"] and prov_value(cat, "probe:epoch") == 1
+    assert prov_value(cat, "probe:exe") == "/usr/bin/cat", prov_value(cat, "probe:exe")
+    # wall-clock times of the first and last ops: sh ran just now
+    assert abs(sh.get_startTime().timestamp() - time.time()) < 60, sh.get_startTime()
+    for a in (sh, cat, tr):
+        assert a.get_startTime() <= a.get_endTime(), a
+    assert sh.get_startTime() < cat.get_startTime() and cat.get_endTime() < sh.get_endTime()
+
+    ents = list(doc.get_records(prov.model.ProvEntity))
+    versions = [e for e in ents if e.get_attribute("probe:version")]
+
+    def version(path, n):
+        found = [e for e in versions if prov_value(e, "probe:path") == path
+                 and prov_value(e, "probe:version") == n]
+        assert len(found) == 1, (path, n, found)
+        return str(found[0].identifier)
+
+    # the file as stat(2) shows it
+    dev, ino = stat_id(src)
+    src0 = doc.get_record(version(src, 0))[0]
+    assert (prov_value(src0, "probe:dev"), prov_value(src0, "probe:ino")) == (dev, ino)
+    assert prov_value(src0, "probe:size") == 12
+    mtime = prov_value(src0, "probe:mtime")
+    assert abs(mtime.timestamp() - os.stat(src).st_mtime) < 1e-5, (mtime, os.stat(src).st_mtime)
+
+    used = [prov_args(r) for r in doc.get_records(prov.model.ProvUsage)]
+    generated = [prov_args(r) for r in doc.get_records(prov.model.ProvGeneration)]
+    # each use and generation at the time of its op, within its activity
+    starts = {str(a.identifier): (a.get_startTime(), a.get_endTime())
+              for a in doc.get_records(prov.model.ProvActivity)}
+    for r in used + generated:
+        begin, end = starts[r["activity"]]
+        assert begin <= datetime.datetime.fromisoformat(r.pop("time")) <= end, (r, begin, end)
+    informed = [prov_args(r) for r in doc.get_records(prov.model.ProvCommunication)]
+
+    # cat read in.txt as it was; tr wrote out.txt's last version
+    assert {"activity": str(cat.identifier), "entity": version(src, 0)} in used, used
+    out = [e for e in versions if prov_value(e, "probe:path") == dst]
+    last = max(prov_value(e, "probe:version") for e in out)
+    assert {"entity": version(dst, last), "activity": str(tr.identifier)} in generated, generated
+    # each version of out.txt is a revision of the one before
+    derived = [(prov_args(r), r.get_attribute("prov:type")) for r in doc.get_records(prov.model.ProvDerivation)]
+    for n in range(1, last):
+        assert ({"generatedEntity": version(dst, n + 1), "usedEntity": version(dst, n)},
+                {prov.constants.PROV["Revision"]}) in derived, derived
+
+    # sh informed its children, the forks that became cat and tr by exec
+    children = dict((prov_value(doc.get_record(i["informed"])[0], "probe:pid"), i["informed"])
+                    for i in informed if i["informant"] == str(sh.identifier))
+    assert sorted(children) == sorted([execs["cat"], execs["tr"]]), (children, execs)
+    for a in (cat, tr):
+        child = children[prov_value(a, "probe:pid")]
+        assert {"informed": str(a.identifier), "informant": child} in informed, informed
+
+    # the pipe between them
+    pipes = [str(e.identifier) for e in versions if prov_value(e, "probe:path").startswith("pipe:[")]
+    assert [p for p in pipes if {"entity": p, "activity": str(cat.identifier)} in generated
+            and {"activity": str(tr.identifier), "entity": p} in used], (pipes, generated, used)
+
+    # each version is a specialization of its file; each activity the user's
+    specs = [prov_args(r) for r in doc.get_records(prov.model.ProvSpecialization)]
+    general = str(doc.get_record(version(src, 0))[0].identifier).rsplit("/", 1)[0]
+    assert {"specificEntity": version(src, 0), "generalEntity": general} in specs, specs
+    assert {v["specificEntity"] for v in specs} == {str(e.identifier) for e in versions}
+    agents = list(doc.get_records(prov.model.ProvAgent))
+    assert len(agents) == 1 and "records no uid" in prov_value(agents[0], "prov:label")
+    assoc = [prov_args(r) for r in doc.get_records(prov.model.ProvAssociation)]
+    assert sorted(a["activity"] for a in assoc) == sorted(str(a.identifier) for a in acts)
+    assert {a["agent"] for a in assoc} == {str(agents[0].identifier)}
+
+    # the same log, the same document
+    again = run_cli("export", "prov-json", rec.log)
+    assert again.returncode == 0 and json.loads(again.stdout) == raw
+
+
+# ---- DOT ----
+
+
+@test
+def dot_graphs_of_a_pipeline(tmp):
+    src = os.path.join(tmp, "in.txt")
+    write_file(src, "a\n")
+    rec = record(tmp, ["sh", "-c", "cat %s | wc -l" % src])
+    assert rec.rc == 0, rec.stderr
+    execs = dict((name, pid) for pid, name in processes_in_order(rec))
+    for fmt, words in (("dot", ["digraph dataflow {", '"%d\\ncat"' % execs["cat"],
+                                '"%s\\nversion 0"' % src, 'label="used"']),
+                       ("hb-dot", ["digraph happens_before {", 'label="pid %d: wc"' % execs["wc"],
+                                   'label="pipe"', 'label="clone"'])):
+        proc = run_cli("export", fmt, rec.log)
+        assert proc.returncode == 0 and proc.stderr == "", (fmt, proc.stderr)
+        for w in words:
+            assert w in proc.stdout, (fmt, w)
+        svg = subprocess.run(["dot", "-Tsvg"], input=proc.stdout, capture_output=True, text=True)
+        assert svg.returncode == 0 and svg.stderr == "" and "</svg>" in svg.stdout, (fmt, svg.stderr)
+        # drawn by probe-bpf itself, to a file
+        out = os.path.join(tmp, fmt + ".svg")
+        drawn = run_cli("export", fmt, rec.log, "--svg", "-o", out)
+        assert drawn.returncode == 0 and drawn.stderr == "", drawn
+        assert open(out).read() == svg.stdout
+    png = subprocess.run([PROBE, "export", "dot", "--png", rec.log], capture_output=True)
+    assert png.returncode == 0 and png.stdout.startswith(b"\x89PNG\r\n"), png.stderr
+    # --svg is for the graphs only, and needs Graphviz
+    assert_one_line_error(run_cli("export", "jsonl", "--svg", rec.log), 2, "dot and hb-dot")
+    assert_one_line_error(run_cli("export", "dot", "--svg", rec.log, env={"PATH": tmp}), 2,
+                          "Graphviz", "not installed")
+    assert "hb-dot" in run_cli("export", "--help").stdout
 
 
 def diff_json(log1, log2):

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,38 @@ static inline struct probe_trailer *make_trailer(__u32 ncpus, __u64 ts)
 	t->ncpus = ncpus;
 	t->end_boottime_ns = ts;
 	return t;
+}
+
+/* ---- streams of records ---- */
+
+#define MAX_RECS 64
+
+struct recs {
+	struct probe_hdr *v[MAX_RECS];
+	size_t n;
+};
+
+/* Append r, giving it the next seq and timestamp: 2000, 2010... */
+static inline void push(struct recs *rs, void *r)
+{
+	struct probe_hdr *h = r;
+
+	assert_true(rs->n < MAX_RECS);
+	h->seq = rs->n;
+	h->ts_ns = 2000 + 10 * rs->n;
+	rs->v[rs->n++] = h;
+}
+
+/* parent (started at parent_start) forked child (started at start). */
+static inline struct probe_clone *fork_of(__u32 parent, __u64 parent_start,
+					  __u32 child, __u64 start)
+{
+	struct probe_clone *r = make_clone(SYS_clone, SIGCHLD, child, 0, 0, 0,
+					   parent);
+
+	r->parent_start_ns = parent_start;
+	r->child_start_ns = start;
+	return r;
 }
 
 /* ---- synthetic logs ---- */

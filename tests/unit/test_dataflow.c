@@ -19,38 +19,19 @@
 #define Y 9002
 #define PIPE 9003
 
-struct stream {
-	struct probe_hdr *rec[64];
-	size_t n;
-	__u64 ts;
-};
-
-static void *push(struct stream *s, void *rec)
-{
-	struct probe_hdr *h = rec;
-
-	h->ts_ns = ++s->ts;
-	s->rec[s->n++] = h;
-	return rec;
-}
-
-static void exec_of(struct stream *s, __u32 pid, const char *name)
+static void exec_of(struct recs *s, __u32 pid, const char *name)
 {
 	char *argv[] = { (char *)name, NULL };
 
 	push(s, make_exec(name, NULL, argv, 0, 0, 0, pid));
 }
 
-static void fork_of(struct stream *s, __u32 parent, __u32 child)
+static void forked(struct recs *s, __u32 parent, __u32 child)
 {
-	struct probe_clone *r = make_clone(SYS_clone, 0, child, 0, 0, 0,
-					   parent);
-
-	r->child_tid = child;
-	push(s, r);
+	push(s, fork_of(parent, 0, child, 0));
 }
 
-static void use(struct stream *s, __u32 pid, __u32 access, __u64 ino,
+static void use(struct recs *s, __u32 pid, __u32 access, __u64 ino,
 		const char *path)
 {
 	struct probe_use *r = make_use(access == PROBE_USE_READ ? SYS_read :
@@ -66,18 +47,18 @@ static void use(struct stream *s, __u32 pid, __u32 access, __u64 ino,
 	push(s, r);
 }
 
-static void exit_of(struct stream *s, __u32 pid)
+static void exit_of(struct recs *s, __u32 pid)
 {
 	push(s, make_exit(0, true, 0, 0, 0, pid));
 }
 
-static void wait_for(struct stream *s, __u32 pid, __u32 child)
+static void wait_for(struct recs *s, __u32 pid, __u32 child)
 {
 	push(s, make_syscall(SYS_wait4, child, pid));
 }
 
 /* The graph of the stream, through a log file. */
-static struct dataflow *build(struct stream *s)
+static struct dataflow *build(struct recs *s)
 {
 	struct tmp_dir dir;
 	char path[PATH_MAX], err[256] = "";
@@ -87,7 +68,7 @@ static struct dataflow *build(struct stream *s)
 
 	tmp_dir_make(&dir);
 	tmp_path(&dir, "df.probe", path);
-	test_log_write(path, 1, argv, (const struct probe_hdr *const *)s->rec,
+	test_log_write(path, 1, argv, (const struct probe_hdr *const *)s->v,
 		       s->n, true);
 	r = log_open(path, err, sizeof(err));
 	if (!r)
@@ -99,7 +80,7 @@ static struct dataflow *build(struct stream *s)
 	unlink(path);
 	tmp_dir_remove(&dir);
 	for (size_t i = 0; i < s->n; i++)
-		free(s->rec[i]);
+		free(s->v[i]);
 	return g;
 }
 
@@ -150,14 +131,14 @@ static bool has_edge(struct dataflow *g, enum df_relation rel,
 static void test_dataflow_concurrent_reads_see_every_unordered_write(
 	void **state)
 {
-	struct stream s = { .n = 0 };
+	struct recs s = { .n = 0 };
 	struct dataflow *g;
 	long long a, b, x0, x1, y0, y1;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
-	fork_of(&s, SH, A);
-	fork_of(&s, SH, B);
+	forked(&s, SH, A);
+	forked(&s, SH, B);
 	use(&s, A, PROBE_USE_READ, X, "/x");
 	use(&s, B, PROBE_USE_READ, Y, "/y");
 	use(&s, A, PROBE_USE_WRITE, Y, "/y");
@@ -191,28 +172,28 @@ static void test_dataflow_concurrent_reads_see_every_unordered_write(
 
 static void test_dataflow_ordered_read_sees_the_last_write(void **state)
 {
-	struct stream s = { .n = 0 };
+	struct recs s = { .n = 0 };
 	struct dataflow *g;
 	long long a, x0, x1, x2, x3, x4;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
 	use(&s, SH, PROBE_USE_READ, X, "/x"); /* the shell read x first */
-	fork_of(&s, SH, B);
+	forked(&s, SH, B);
 	use(&s, B, PROBE_USE_WRITE, X, "/x");
 	exit_of(&s, B);
 	wait_for(&s, SH, B);
-	fork_of(&s, SH, C);
+	forked(&s, SH, C);
 	use(&s, C, PROBE_USE_WRITE, X, "/x");
 	exit_of(&s, C);
 	wait_for(&s, SH, C);
-	fork_of(&s, SH, A);
+	forked(&s, SH, A);
 	exec_of(&s, A, "cat");
 	use(&s, A, PROBE_USE_READ, X, "/x");
 	use(&s, A, PROBE_USE_WRITE, X, "/x");
 	exit_of(&s, A);
 	wait_for(&s, SH, A);
-	fork_of(&s, SH, D);
+	forked(&s, SH, D);
 	use(&s, D, PROBE_USE_WRITE, X, "/x");
 	g = build(&s);
 	a = process_of(g, A, 1);
@@ -235,6 +216,17 @@ static void test_dataflow_ordered_read_sees_the_last_write(void **state)
 			     process_of(g, A, 0)));
 	assert_true(has_edge(g, DF_INFORMED, process_of(g, A, 0), a));
 	assert_int_equal(df_find_path(g, "/x"), x4);
+	/* an exit ends its process, and makes no other */
+	{
+		size_t n;
+		const struct df_process *p = df_processes(g, &n);
+
+		for (size_t i = 0; i < n; i++)
+			assert_true(p[i].pid == SH || p[i].parent >= 0);
+		assert_true(p[process_of(g, B, 0)].exited);
+		assert_true(p[process_of(g, B, 0)].end_ns >
+			    p[process_of(g, B, 0)].begin_ns);
+	}
 	assert_int_equal(df_find_path(g, "/nowhere"), -1);
 	dataflow_free(g);
 }
@@ -242,14 +234,14 @@ static void test_dataflow_ordered_read_sees_the_last_write(void **state)
 /* sh -c 'a | b': a -> pipe -> b */
 static void test_dataflow_pipe_between_processes(void **state)
 {
-	struct stream s = { .n = 0 };
+	struct recs s = { .n = 0 };
 	struct dataflow *g;
 	long long a, b, p1;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
-	fork_of(&s, SH, A);
-	fork_of(&s, SH, B);
+	forked(&s, SH, A);
+	forked(&s, SH, B);
 	use(&s, A, PROBE_USE_WRITE, PIPE, "");
 	use(&s, B, PROBE_USE_READ, PIPE, "");
 	g = build(&s);

@@ -15,24 +15,6 @@
 
 /* ---- building logs ---- */
 
-#define MAX_RECS 64
-
-struct recs {
-	struct probe_hdr *v[MAX_RECS];
-	size_t n;
-};
-
-/* Append r, giving it the next timestamp. */
-static void push(struct recs *rs, void *r)
-{
-	struct probe_hdr *h = r;
-
-	assert_true(rs->n < MAX_RECS);
-	h->seq = rs->n;
-	h->ts_ns = 2000 + 10 * rs->n;
-	rs->v[rs->n++] = h;
-}
-
 static void write_recs(const char *path, struct recs *rs)
 {
 	static char *const command[] = { "sh", "-c", "build", NULL };
@@ -51,18 +33,6 @@ static struct probe_exec *exec_of(__u32 pid, __u64 start_ns,
 	struct probe_exec *r = make_exec(argv[0], NULL, argv, 0, 0, 0, pid);
 
 	r->start_ns = start_ns;
-	return r;
-}
-
-/* parent (started at parent_start) forked child (started at start). */
-static struct probe_clone *fork_of(__u32 parent, __u64 parent_start,
-				   __u32 child, __u64 start)
-{
-	struct probe_clone *r = make_clone(SYS_clone, SIGCHLD, child, 0, 0, 0,
-					   parent);
-
-	r->parent_start_ns = parent_start;
-	r->child_start_ns = start;
 	return r;
 }
 
