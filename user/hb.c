@@ -387,7 +387,9 @@ static void futex_edges(struct hb *g)
  * data can have consumed what any earlier first write into that channel
  * put there (a socket's reads come from its peer's writes).  Later writes
  * follow their thread's first write in program order, so the edge holds
- * for them too.
+ * for them too.  A read with no write before it in the log read from a
+ * write still in its syscall (the reader woke before the writer's record
+ * was made): the channel's next first write.
  */
 static void pipe_edges(struct hb *g)
 {
@@ -396,21 +398,32 @@ static void pipe_edges(struct hb *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct node *n = &g->nodes[i];
 
-		if (n->type != PROBE_REC_USE || !n->channel)
-			continue;
-		if (n->access == PROBE_USE_WRITE) {
+		if (n->type == PROBE_REC_USE && n->channel &&
+		    n->access == PROBE_USE_WRITE) {
 			grow((void **)&writes, &cap, nwrites + 1,
 			     sizeof(*writes));
 			writes[nwrites++] = i;
-			continue;
 		}
-		if (n->ret <= 0)
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct node *n = &g->nodes[i];
+		bool before = false;
+
+		if (n->type != PROBE_REC_USE || !n->channel ||
+		    n->access != PROBE_USE_READ || n->ret <= 0)
 			continue;
 		for (size_t k = 0; k < nwrites; k++) {
 			const struct node *w = &g->nodes[writes[k]];
 
-			if (w->dev == n->dev && w->ino == n->ino)
+			if (w->dev != n->dev || w->ino != n->ino)
+				continue;
+			if (writes[k] < i) {
 				edge(g, writes[k], i, HB_PIPE);
+				before = true;
+			} else if (!before) {
+				edge(g, writes[k], i, HB_PIPE);
+				break;
+			}
 		}
 	}
 	free(writes);
