@@ -80,7 +80,7 @@ demo: deps
 	rm -f demo.probe
 	./probe-bpf record -o demo.probe -- sh tests/demo/pipeline.sh
 	./probe-bpf info demo.probe
-	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf export jsonl demo.probe)"
+	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf export process-tree demo.probe; export jsonl --hb; export prov-json)"
 
 # README command 2 (and what .ci/run calls).
 test: deps
