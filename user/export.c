@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	fputs("\noptions:\n"
 	      "  -o, --output OUT  write to OUT instead of standard output\n"
 	      "      --hb          jsonl: add the happens-before graph's edges\n"
+	      "                    (locks taken without contention make no\n"
+	      "                    syscall: what they protect is not ordered)\n"
 	      "      --svg, --png  dot, hb-dot: draw the graph with Graphviz's\n"
 	      "                    dot (apt-get install graphviz)\n"
 	      "  -h, --help        show this help\n",

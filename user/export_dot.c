@@ -271,7 +271,11 @@ static void hb_write(FILE *out, struct hb_dot *d, struct hb *g)
 	for (size_t id = 0; id < d->nnodes; id++)
 		ids[id] = id;
 	qsort_r(ids, d->nnodes, sizeof(*ids), by_process, d->nodes);
-	fputs("digraph happens_before {\nnode [shape=box];\n", out);
+	fputs("digraph happens_before {\n"
+	      "label=\"happens-before: locks taken without contention make no "
+	      "syscall, so what they protect is not ordered here\";\n"
+	      "labelloc=b;\nnode [shape=box];\n",
+	      out);
 	for (size_t k = 0; k < d->nnodes; k++) {
 		const struct hb_node *node = &d->nodes[ids[k]];
 
