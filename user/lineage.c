@@ -29,33 +29,61 @@ struct walk {
 	size_t nprocs, nents, nedges;
 	bool down; /* --descendants */
 	bool *seen_proc, *seen_ent;
+	/* the edges in the walk's direction, by node: processes first, then
+	 * entities; next[at[k]..at[k + 1]) */
+	size_t *at;
+	struct node *next;
 	FILE *out;
 };
 
+static size_t slot(const struct walk *w, struct node n)
+{
+	return n.process ? n.i : w->nprocs + n.i;
+}
+
+/* Index the edges by the node a walk leaves them from. */
+static void index_edges(struct walk *w)
+{
+	size_t nodes = w->nprocs + w->nents;
+
+	w->at = xmalloc((nodes + 2) * sizeof(*w->at));
+	w->next = xmalloc((w->nedges + 1) * sizeof(*w->next));
+	memset(w->at, 0, (nodes + 2) * sizeof(*w->at));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < w->nedges; k++) {
+			const struct df_edge *e = &w->edges[k];
+			/* each relation: is from a process, is to one */
+			bool from_p = e->rel == DF_GENERATED ||
+				      e->rel == DF_INFORMED;
+			bool to_p = e->rel == DF_USED || e->rel == DF_INFORMED;
+			struct node src = { from_p, e->from };
+			struct node dst = { to_p, e->to };
+
+			if (!w->down) { /* against the edges */
+				struct node t = src;
+
+				src = dst;
+				dst = t;
+			}
+			if (pass == 0)
+				w->at[slot(w, src) + 2]++;
+			else
+				w->next[w->at[slot(w, src) + 1]++] = dst;
+		}
+		if (pass == 0)
+			for (size_t v = 0; v < nodes; v++)
+				w->at[v + 2] += w->at[v + 1];
+	}
+}
+
 /* The nodes next to n in the walk's direction. */
 static size_t neighbours(const struct walk *w, struct node n,
-			 struct node **out)
+			 const struct node **out)
 {
-	size_t count = 0;
+	size_t v = slot(w, n);
 
-	*out = NULL;
-	for (size_t k = 0; k < w->nedges; k++) {
-		const struct df_edge *e = &w->edges[k];
-		/* each relation: is from a process, is to a process */
-		bool from_p = e->rel == DF_GENERATED || e->rel == DF_INFORMED;
-		bool to_p = e->rel == DF_USED || e->rel == DF_INFORMED;
-		struct node next;
-
-		if (w->down && from_p == n.process && e->from == n.i)
-			next = (struct node){ to_p, e->to };
-		else if (!w->down && to_p == n.process && e->to == n.i)
-			next = (struct node){ from_p, e->from };
-		else
-			continue;
-		*out = xrealloc(*out, (count + 1) * sizeof(**out));
-		(*out)[count++] = next;
-	}
-	return count;
+	*out = &w->next[w->at[v]];
+	return w->at[v + 1] - w->at[v];
 }
 
 static void print_node(const struct walk *w, struct node n, int depth,
@@ -88,7 +116,7 @@ static void print_node(const struct walk *w, struct node n, int depth,
 static void walk_tree(struct walk *w, struct node n, int depth)
 {
 	bool *seen = n.process ? &w->seen_proc[n.i] : &w->seen_ent[n.i];
-	struct node *next;
+	const struct node *next;
 	size_t count;
 
 	print_node(w, n, depth, *seen);
@@ -98,14 +126,13 @@ static void walk_tree(struct walk *w, struct node n, int depth)
 	count = neighbours(w, n, &next);
 	for (size_t k = 0; k < count; k++)
 		walk_tree(w, next[k], depth + 1);
-	free(next);
 }
 
 /* Every node reachable, marked in seen_*. */
 static void walk_all(struct walk *w, struct node n)
 {
 	bool *seen = n.process ? &w->seen_proc[n.i] : &w->seen_ent[n.i];
-	struct node *next;
+	const struct node *next;
 	size_t count;
 
 	if (*seen)
@@ -114,7 +141,6 @@ static void walk_all(struct walk *w, struct node n)
 	count = neighbours(w, n, &next);
 	for (size_t k = 0; k < count; k++)
 		walk_all(w, next[k]);
-	free(next);
 }
 
 static void print_json(struct walk *w, const char *path, struct node root)
@@ -258,12 +284,15 @@ int cmd_lineage(int argc, char **argv)
 	w.seen_ent = xmalloc(w.nents + 1);
 	memset(w.seen_proc, 0, w.nprocs + 1);
 	memset(w.seen_ent, 0, w.nents + 1);
+	index_edges(&w);
 	if (as_json)
 		print_json(&w, path, (struct node){ false, root });
 	else
 		walk_tree(&w, (struct node){ false, root }, 0);
 	free(w.seen_proc);
 	free(w.seen_ent);
+	free(w.at);
+	free(w.next);
 	free(path);
 	dataflow_free(g);
 	log_close(log);
