@@ -15,6 +15,7 @@
 
 #include "export.h"
 #include "json.h"
+#include "syscalls.h"
 
 #define PYTHON "/usr/bin/python3"
 #define VALIDATOR "tests/unit/validate_jsonl.py"
@@ -688,6 +689,26 @@ static void test_jsonl_lines_match_schema(void **state)
 	assert_int_equal(validate(ex.out, false), 0);
 }
 
+/* Every syscall the table records generically is an op the schema lists
+ * (the schema is written by hand beside user/syscalls.c). */
+static void test_jsonl_schema_lists_every_syscall(void **state)
+{
+	size_t len;
+	char *schema = file_read(SCHEMA, &len), name[80];
+
+	(void)state;
+	for (unsigned nr = 0; nr < PROBE_NR_SYSCALLS; nr++) {
+		const struct syscall_info *info = syscall_info(nr);
+
+		if (!info || !(info->layout.flags & PROBE_SC_RECORD))
+			continue;
+		snprintf(name, sizeof(name), "\"%s\"", info->name);
+		if (!strstr(schema, name))
+			fail_msg("%s does not list the op %s", SCHEMA, name);
+	}
+	free(schema);
+}
+
 /* A file of every exported line, then bad: the validator must refuse it. */
 static void assert_schema_refuses(const char *bad)
 {
@@ -758,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_first_uses),
 		cmocka_unit_test(test_jsonl_signals_and_what_they_did_to_a_syscall),
 		cmocka_unit_test(test_jsonl_lines_match_schema),
+		cmocka_unit_test(test_jsonl_schema_lists_every_syscall),
 		cmocka_unit_test(test_jsonl_schema_check_can_fail),
 	};
 
