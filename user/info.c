@@ -110,9 +110,8 @@ static const char *const type_names[] = {
 	[PROBE_REC_EXIT] = "exit",   [PROBE_REC_OPEN] = "open",
 	[PROBE_REC_CLOSE] = "close", [PROBE_REC_USE] = "first use",
 	[PROBE_REC_FDOP] = "fd op", [PROBE_REC_SYSCALL] = "other syscall",
-	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_TOUCH] = "inode touched",
-	[PROBE_REC_SIGNAL] = "signal", [PROBE_REC_FUTEX] = "futex",
-	[PROBE_REC_WAKE] = "wakeup",
+	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_SIGNAL] = "signal",
+	[PROBE_REC_FUTEX] = "futex",
 	[PROBE_REC_LOST] = "lost",
 };
 
@@ -212,6 +211,11 @@ static void print_summary(const char *path, const struct log_reader *log,
 		first = false;
 	}
 	putchar('\n');
+	/* records that are parts of ops and of the happens-before graph */
+	printf("%-11s%" PRIu64 " inodes touched by path-named changes, %" PRIu64
+	       " wakeups\n",
+	       "also", (uint64_t)s->by_type[PROBE_REC_TOUCH],
+	       (uint64_t)s->by_type[PROBE_REC_WAKE]);
 	printf("%-11s%zu opened for reading, %zu for writing; %zu read, %zu "
 	       "written\n",
 	       "files", s->read.count, s->written.count, s->data_read.count,

@@ -463,6 +463,9 @@ def path_changes_name_their_inodes(tmp):
     acted_on("symlink", "s", v["s"])
     acted_on("mknod", "p", v["p"])
     acted_on("renameat2", "c", v["a"], ino2=v["p"])  # RENAME_EXCHANGE
+    # info counts the touch records apart from the ops
+    also = [l for l in run_cli("info", rec.log).stdout.splitlines() if l.startswith("also")]
+    assert also and int(also[0].split()[1]) >= 14, also
 
 
 @test
@@ -513,6 +516,8 @@ def mutex_handoff_orders_threads(tmp):
     exit_op = rec.one(op="exit", tid=thread)
     join = [op for op in rec.where(op="futex", tid=pid) if op["ts_ns"] > exit_op["ts_ns"]]
     assert join and rec.edge_kinds(exit_op, join[0]) == ["futex"], (join, rec.edges)
+    info = run_cli("info", rec.log).stdout
+    assert "also       0 inodes touched by path-named changes, 2 wakeups" in info, info
 
 
 @test
