@@ -516,8 +516,8 @@ def mutex_handoff_orders_threads(tmp):
     exit_op = rec.one(op="exit", tid=thread)
     join = [op for op in rec.where(op="futex", tid=pid) if op["ts_ns"] > exit_op["ts_ns"]]
     assert join and rec.edge_kinds(exit_op, join[0]) == ["futex"], (join, rec.edges)
-    info = run_cli("info", rec.log).stdout
-    assert "also       0 inodes touched by path-named changes, 2 wakeups" in info, info
+    also = [l.split() for l in run_cli("info", rec.log).stdout.splitlines() if l.startswith("also")]
+    assert also and also[0][1] == "0" and int(also[0][-2]) >= 2, also  # no touches; the two wakeups
 
 
 @test
