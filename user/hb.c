@@ -548,11 +548,6 @@ static size_t build(struct hb *g)
 	return unmatched;
 }
 
-size_t hb_ops(const struct hb *g)
-{
-	return g->n;
-}
-
 __u64 hb_op_ts(const struct hb *g, size_t id)
 {
 	return id < g->n ? g->nodes[id].ts : 0;

@@ -75,8 +75,7 @@ const struct hb_edge *hb_edges(struct hb *g, size_t *n);
 /* Whether op to is reachable from op from (an op reaches itself). */
 bool hb_reaches(struct hb *g, size_t from, size_t to);
 
-/* The number of ops, and the time of one. */
-size_t hb_ops(const struct hb *g);
+/* The time of an op (boot time), 0 for no such op. */
 __u64 hb_op_ts(const struct hb *g, size_t id);
 
 /*

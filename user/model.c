@@ -628,7 +628,6 @@ static void apply_touch(struct task *t, const struct probe_touch *r)
 	mt->dev = r->inode.dev;
 	mt->ino = r->inode.ino;
 	mt->mode = r->inode.mode;
-	mt->nlink = r->nlink;
 	/* rmdir stamps the directory again once its name is gone: keep the
 	 * name it had. */
 	if (!name.len)

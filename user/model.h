@@ -65,7 +65,7 @@ const char *model_root(struct model *m, __u32 tid);
  */
 struct model_touch {
 	__u64 dev, ino, parent_ino;
-	__u32 mode, nlink;
+	__u32 mode;
 	char name[256]; /* a name of the inode then; "" for a new one */
 };
 
