@@ -131,13 +131,9 @@ static void event(struct dataflow *g, size_t process, long long op,
 	e->anonymous = anonymous;
 	if (anonymous) {
 		char name[64];
-		int n = snprintf(name, sizeof(name), "%s:[%llu]",
-				 S_ISFIFO(ino->mode) ? "pipe" :
-				 S_ISSOCK(ino->mode) ? "socket" :
-						       "anon_inode",
-				 (unsigned long long)ino->ino);
 
-		e->path = strndup_x(name, n);
+		e->path = strndup_x(name,
+				    anon_file_name(ino, name, sizeof(name)));
 	} else {
 		e->path = path.len ? strndup_x(path.p, path.len) : NULL;
 	}

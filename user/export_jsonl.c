@@ -113,10 +113,7 @@ static void incomplete(struct json *j, __u16 rflags)
 
 static const char *file_type(__u32 mode);
 
-/*
- * The path of a file that has one, else a name like the kernel's d_path()
- * gives files with none: "pipe:[ino]", "socket:[ino]", "anon_inode:[ino]".
- */
+/* The path of a file that has one, else its name (anon_file_name()). */
 static void file_path(struct json *j, struct bytes abs, __u16 rflags,
 		      const struct probe_inode *ino)
 {
@@ -127,12 +124,7 @@ static void file_path(struct json *j, struct bytes abs, __u16 rflags,
 			path(j, "path", abs);
 		return;
 	}
-	snprintf(name, sizeof(name), "%s:[%llu]",
-		 S_ISFIFO(ino->mode) ? "pipe" :
-		 S_ISSOCK(ino->mode) ? "socket" :
-				       "anon_inode",
-		 (unsigned long long)ino->ino);
-	json_str(j, "path", name, -1);
+	json_str(j, "path", name, anon_file_name(ino, name, sizeof(name)));
 }
 
 static const char *file_type(__u32 mode)

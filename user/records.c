@@ -1,6 +1,8 @@
 #include "records.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -208,4 +210,13 @@ char *path_join(struct bytes rel, struct bytes base, const char *root,
 	*len += rel.len;
 	abs[*len] = 0;
 	return abs;
+}
+
+int anon_file_name(const struct probe_inode *ino, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s:[%llu]",
+			S_ISFIFO(ino->mode) ? "pipe" :
+			S_ISSOCK(ino->mode) ? "socket" :
+					      "anon_inode",
+			(unsigned long long)ino->ino);
 }

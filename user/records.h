@@ -50,6 +50,12 @@ struct bytes exec_env(const struct probe_exec *r);
 char *path_join(struct bytes rel, struct bytes base, const char *root,
 		size_t *len);
 
+/*
+ * The name of a file with no path, as the kernel's d_path() gives it:
+ * "pipe:[ino]", "socket:[ino]", "anon_inode:[ino]".  Returns its length.
+ */
+int anon_file_name(const struct probe_inode *ino, char *buf, size_t len);
+
 /* Names of the capture problems in rflags ("path_fault", ...), in bit
  * order, ended by NULL. */
 extern const char *const rflag_names[];
