@@ -57,23 +57,6 @@ struct dataflow {
 	size_t nnamed, named_cap;
 };
 
-static void *more(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 256;
-	return xrealloc(p, *cap * size);
-}
-
-static char *strndup_x(const char *p, size_t len)
-{
-	char *s = xmalloc(len + 1);
-
-	memcpy(s, p, len);
-	s[len] = 0;
-	return s;
-}
-
 /* ---- processes ---- */
 
 static size_t process_new(struct dataflow *g, __u32 pid, __u32 epoch,
@@ -81,7 +64,7 @@ static size_t process_new(struct dataflow *g, __u32 pid, __u32 epoch,
 {
 	struct df_process *p;
 
-	g->procs = more(g->procs, &g->procs_cap, g->nprocs, sizeof(*p));
+	g->procs = xgrow(g->procs, &g->procs_cap, g->nprocs + 1, sizeof(*p));
 	p = &g->procs[g->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -104,7 +87,8 @@ static size_t process_now(struct dataflow *g, __u32 pid)
 static void edge(struct dataflow *g, enum df_relation rel, size_t from,
 		 size_t to, long long op)
 {
-	g->edges = more(g->edges, &g->edges_cap, g->nedges, sizeof(*g->edges));
+	g->edges = xgrow(g->edges, &g->edges_cap, g->nedges + 1,
+			 sizeof(*g->edges));
 	g->edges[g->nedges++] = (struct df_edge){
 		rel, from, to, op, op >= 0 ? hb_op_ts(g->hb, op) : 0
 	};
@@ -118,7 +102,7 @@ static void event(struct dataflow *g, size_t process, long long op,
 {
 	struct event *e;
 
-	g->events = more(g->events, &g->events_cap, g->nevents, sizeof(*e));
+	g->events = xgrow(g->events, &g->events_cap, g->nevents + 1, sizeof(*e));
 	e = &g->events[g->nevents++];
 	e->process = process;
 	e->op = op;
@@ -132,14 +116,14 @@ static void event(struct dataflow *g, size_t process, long long op,
 	if (anonymous) {
 		char name[64];
 
-		e->path = strndup_x(name,
+		e->path = xstrndup(name,
 				    anon_file_name(ino, name, sizeof(name)));
 	} else {
-		e->path = path.len ? strndup_x(path.p, path.len) : NULL;
+		e->path = path.len ? xstrndup(path.p, path.len) : NULL;
 	}
 	if (e->path && !anonymous) {
-		g->named = more(g->named, &g->named_cap, g->nnamed,
-				sizeof(*g->named));
+		g->named = xgrow(g->named, &g->named_cap, g->nnamed + 1,
+				 sizeof(*g->named));
 		g->named[g->nnamed++] =
 			(struct named){ xstrdup(e->path), e->dev, e->ino };
 	}
@@ -159,12 +143,11 @@ static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
 			r->start_ns, prev == IDMAP_NONE ? -1 : (long long)prev,
 			prev != IDMAP_NONE);
 	proc = &g->procs[p];
-	proc->argv = xmalloc(argv.len + 1);
-	memcpy(proc->argv, argv.p, argv.len);
+	proc->argv = xstrndup(argv.p, argv.len);
 	proc->argv_len = argv.len;
 	if (!file.len)
 		file = exec_filename(r);
-	proc->exe = strndup_x(file.p, file.len);
+	proc->exe = xstrndup(file.p, file.len);
 	/* the program it runs is a version of a file it used */
 	event(g, p, op, &r->exe, false, false, file);
 }
@@ -285,8 +268,8 @@ static struct inode_versions *inode_versions(struct dataflow *g, __u64 dev,
 	size_t i = idmap_get(&g->inode_of, dev, ino);
 
 	if (i == IDMAP_NONE) {
-		g->inodes = more(g->inodes, &g->inodes_cap, g->ninodes,
-				 sizeof(*g->inodes));
+		g->inodes = xgrow(g->inodes, &g->inodes_cap, g->ninodes + 1,
+				  sizeof(*g->inodes));
 		i = g->ninodes++;
 		memset(&g->inodes[i], 0, sizeof(g->inodes[i]));
 		g->inodes[i].v0 = IDMAP_NONE;
@@ -300,7 +283,7 @@ static size_t entity_new(struct dataflow *g, const struct event *e,
 {
 	struct df_entity *v;
 
-	g->ents = more(g->ents, &g->ents_cap, g->nents, sizeof(*v));
+	g->ents = xgrow(g->ents, &g->ents_cap, g->nents + 1, sizeof(*v));
 	v = &g->ents[g->nents];
 	memset(v, 0, sizeof(*v));
 	v->dev = e->dev;
@@ -334,7 +317,7 @@ static void make_versions(struct dataflow *g)
 		edge(g, DF_GENERATED, e->process, v, e->op);
 		if (iv->n)
 			edge(g, DF_DERIVED, iv->v[iv->n - 1], v, e->op);
-		iv->v = more(iv->v, &iv->cap, iv->n, sizeof(*iv->v));
+		iv->v = xgrow(iv->v, &iv->cap, iv->n + 1, sizeof(*iv->v));
 		iv->v[iv->n++] = v;
 	}
 }

@@ -107,9 +107,7 @@ static void add_file(struct file_list *l, const char *path, size_t len,
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	f = &l->v[l->n++];
-	f->path = xmalloc(len + 1);
-	memcpy(f->path, path, len);
-	f->path[len] = 0;
+	f->path = xstrndup(path, len);
 	f->id.dev = ino->dev;
 	f->id.ino = ino->ino;
 	f->id.size = ino->size;

@@ -93,16 +93,6 @@ void hb_free(struct hb *g)
 	free(g);
 }
 
-static void grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return;
-	*cap = *cap ? *cap * 2 : 1024;
-	if (*cap < need)
-		*cap = need;
-	*p = xrealloc(*p, *cap * size);
-}
-
 /* Whether a futex syscall's op is one that sleeps until woken. */
 static bool futex_waits(const struct probe_futex *r)
 {
@@ -217,7 +207,7 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 		const struct probe_wake *r = (const void *)rec;
 		struct wake *w;
 
-		grow((void **)&g->wakes, &g->wakes_cap, g->nwakes + 1,
+		g->wakes = xgrow(g->wakes, &g->wakes_cap, g->nwakes + 1,
 		     sizeof(*g->wakes));
 		w = &g->wakes[g->nwakes++];
 		w->waker_tid = rec->tid;
@@ -232,7 +222,7 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 	}
 	if (rec->type == PROBE_REC_LOST)
 		g->lost += ((const struct probe_lost *)rec)->count;
-	grow((void **)&g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes));
+	g->nodes = xgrow(g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes));
 	n = &g->nodes[g->n];
 	memset(n, 0, sizeof(*n));
 	n->ts = rec->ts_ns;
@@ -253,7 +243,7 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 
 static void edge(struct hb *g, size_t from, size_t to, enum hb_kind kind)
 {
-	grow((void **)&g->edges, &g->edges_cap, g->nedges + 1,
+	g->edges = xgrow(g->edges, &g->edges_cap, g->nedges + 1,
 	     sizeof(*g->edges));
 	g->edges[g->nedges++] = (struct hb_edge){ from, to, kind };
 }
@@ -355,7 +345,8 @@ static void futex_edges(struct hb *g)
 	for (size_t i = 0; i < g->n; i++) {
 		if (!g->nodes[i].futex_requeue)
 			continue;
-		grow((void **)&requeues, &cap, nrequeues + 1, sizeof(*requeues));
+		requeues = xgrow(requeues, &cap, nrequeues + 1,
+				 sizeof(*requeues));
 		requeues[nrequeues++] = i;
 	}
 	for (size_t i = 0; i < g->nwakes; i++) {
@@ -400,7 +391,7 @@ static void pipe_edges(struct hb *g)
 
 		if (n->type == PROBE_REC_USE && n->channel &&
 		    n->access == PROBE_USE_WRITE) {
-			grow((void **)&writes, &cap, nwrites + 1,
+			writes = xgrow(writes, &cap, nwrites + 1,
 			     sizeof(*writes));
 			writes[nwrites++] = i;
 		}

@@ -123,10 +123,8 @@ static struct log_reader *open_fail(struct log_reader *r, char *err,
 
 static char *join_target(const struct probe_log_header *h)
 {
-	char *s = xmalloc(h->target_len + 1);
+	char *s = xstrndup(h->target, h->target_len);
 
-	memcpy(s, h->target, h->target_len);
-	s[h->target_len] = 0;
 	/* A command's argv is NUL-separated: show it as a command line. */
 	for (__u32 i = 0; h->target_len && i + 1 < h->target_len; i++)
 		if (!s[i])

@@ -140,9 +140,7 @@ static void fs_put(struct fs_info *fs)
 static void fs_set(char **dir, const char *path, size_t len)
 {
 	free(*dir);
-	*dir = xmalloc(len + 1);
-	memcpy(*dir, path, len);
-	(*dir)[len] = 0;
+	*dir = xstrndup(path, len);
 }
 
 static void fs_set_cwd(struct fs_info *fs, const char *cwd, size_t len)

@@ -49,9 +49,7 @@ bool strset_add(struct strset *set, const char *s, size_t len)
 	slot = find(set->slots, set->cap, s, len);
 	if (*slot)
 		return false;
-	*slot = xmalloc(len + 1);
-	memcpy(*slot, s, len);
-	(*slot)[len] = 0;
+	*slot = xstrndup(s, len);
 	set->count++;
 	return true;
 }

@@ -56,6 +56,25 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+char *xstrndup(const char *s, size_t len)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, s, len);
+	copy[len] = 0;
+	return copy;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 256;
+	if (*cap < need)
+		*cap = need;
+	return xrealloc(p, *cap * size);
+}
+
 bool parse_size(const char *s, uint64_t *out)
 {
 	char *end;

@@ -23,6 +23,11 @@ die(int status, const char *fmt, ...);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The len bytes at s as a string of their own. */
+char *xstrndup(const char *s, size_t len);
+/* p, an array of *cap elements of size bytes, made room for need of them
+ * (doubling), *cap updated. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 
 /* Parse "8M", "512K", "1G" or plain bytes; false on junk or overflow. */
 bool parse_size(const char *s, uint64_t *out);
