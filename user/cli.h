@@ -13,4 +13,11 @@ int cmd_lineage(int argc, char **argv);
 /* The lines every --help ends with: version, home page, bug reports. */
 void cli_print_footer(FILE *f);
 
+/*
+ * An option a command's getopt switch did not take: -h prints the
+ * command's help (usage, then the footer) and returns 0, for the command
+ * to return; anything else is a usage error naming the command.
+ */
+int cli_other_option(int c, const char *command, void (*usage)(FILE *));
+
 #endif

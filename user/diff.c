@@ -76,12 +76,8 @@ int cmd_diff(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			cli_print_footer(stdout);
-			return 0;
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf diff --help'");
+			return cli_other_option(c, "diff", usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -171,12 +171,8 @@ int cmd_export(int argc, char **argv)
 				die(EXIT_USAGE, "--svg and --png: choose one");
 			image = c == 'S' ? "svg" : "png";
 			break;
-		case 'h':
-			usage(stdout);
-			cli_print_footer(stdout);
-			return 0;
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf export --help'");
+			return cli_other_option(c, "export", usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -250,12 +250,8 @@ int cmd_lineage(int argc, char **argv)
 		case 'j':
 			as_json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			cli_print_footer(stdout);
-			return 0;
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf lineage --help'");
+			return cli_other_option(c, "lineage", usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -31,6 +31,15 @@ void cli_print_footer(FILE *f)
 		PROBE_VERSION, PROBE_HOME, PROBE_BUGS);
 }
 
+int cli_other_option(int c, const char *command, void (*usage)(FILE *))
+{
+	if (c != 'h')
+		die(EXIT_USAGE, "see 'probe-bpf %s --help'", command);
+	usage(stdout);
+	cli_print_footer(stdout);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: probe-bpf COMMAND [ARG...]\n"
