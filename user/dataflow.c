@@ -25,6 +25,7 @@ struct event {
 	bool write;
 	bool anonymous;
 	char *path;
+	size_t made; /* the version this write made, or IDMAP_NONE */
 };
 
 /* The versions of one inode, in the order they were made. */
@@ -113,6 +114,7 @@ static void event(struct dataflow *g, size_t process, long long op,
 	e->mtime_ns = ino->mtime_ns;
 	e->write = write;
 	e->anonymous = anonymous;
+	e->made = IDMAP_NONE;
 	if (anonymous) {
 		char name[64];
 
@@ -303,7 +305,7 @@ static size_t entity_new(struct dataflow *g, const struct event *e,
 static void make_versions(struct dataflow *g)
 {
 	for (size_t i = 0; i < g->nevents; i++) {
-		const struct event *e = &g->events[i];
+		struct event *e = &g->events[i];
 		struct inode_versions *iv;
 		size_t v;
 
@@ -319,6 +321,7 @@ static void make_versions(struct dataflow *g)
 			edge(g, DF_DERIVED, iv->v[iv->n - 1], v, e->op);
 		iv->v = xgrow(iv->v, &iv->cap, iv->n + 1, sizeof(*iv->v));
 		iv->v[iv->n++] = v;
+		e->made = v;
 	}
 }
 
@@ -374,15 +377,13 @@ static void describe_versions(struct dataflow *g)
 
 	for (size_t i = 0; i < g->nevents; i++) {
 		const struct event *e = &g->events[i];
-		struct inode_versions *iv = inode_versions(g, e->dev, e->ino);
-		size_t v = idmap_get(&newest, e->dev, e->ino);
+		size_t v = e->made != IDMAP_NONE ?
+				   e->made :
+				   idmap_get(&newest, e->dev, e->ino);
 		struct df_entity *ent;
 
-		for (size_t k = 0; k < iv->n; k++)
-			if (g->ents[iv->v[k]].op == e->op)
-				v = iv->v[k];
 		if (v == IDMAP_NONE)
-			v = iv->v0;
+			v = inode_versions(g, e->dev, e->ino)->v0;
 		if (v == IDMAP_NONE)
 			continue;
 		idmap_set(&newest, e->dev, e->ino, v);
