@@ -384,40 +384,45 @@ static void futex_edges(struct hb *g)
  */
 static void pipe_edges(struct hb *g)
 {
-	size_t *writes = NULL, nwrites = 0, cap = 0;
+	/* each channel's first writes, in log order: a list through next[] */
+	struct idmap head = { 0 }, tail = { 0 };
+	size_t *next = xmalloc((g->n + 1) * sizeof(*next));
 
 	for (size_t i = 0; i < g->n; i++) {
 		const struct node *n = &g->nodes[i];
+		size_t last;
 
-		if (n->type == PROBE_REC_USE && n->channel &&
-		    n->access == PROBE_USE_WRITE) {
-			writes = xgrow(writes, &cap, nwrites + 1,
-			     sizeof(*writes));
-			writes[nwrites++] = i;
-		}
+		if (n->type != PROBE_REC_USE || !n->channel ||
+		    n->access != PROBE_USE_WRITE)
+			continue;
+		next[i] = IDMAP_NONE;
+		last = idmap_get(&tail, n->dev, n->ino);
+		if (last == IDMAP_NONE)
+			idmap_set(&head, n->dev, n->ino, i);
+		else
+			next[last] = i;
+		idmap_set(&tail, n->dev, n->ino, i);
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct node *n = &g->nodes[i];
-		bool before = false;
 
 		if (n->type != PROBE_REC_USE || !n->channel ||
 		    n->access != PROBE_USE_READ || n->ret <= 0)
 			continue;
-		for (size_t k = 0; k < nwrites; k++) {
-			const struct node *w = &g->nodes[writes[k]];
-
-			if (w->dev != n->dev || w->ino != n->ino)
-				continue;
-			if (writes[k] < i) {
-				edge(g, writes[k], i, HB_PIPE);
-				before = true;
-			} else if (!before) {
-				edge(g, writes[k], i, HB_PIPE);
+		for (size_t w = idmap_get(&head, n->dev, n->ino);
+		     w != IDMAP_NONE; w = next[w]) {
+			/* past the read: only if none came before it (the
+			 * one write still in its syscall) */
+			if (w > i && w != idmap_get(&head, n->dev, n->ino))
 				break;
-			}
+			edge(g, w, i, HB_PIPE);
+			if (w > i)
+				break;
 		}
 	}
-	free(writes);
+	idmap_free(&head);
+	idmap_free(&tail);
+	free(next);
 }
 
 /* Whether the syscall at n sent signal sig to the task of pid/tid. */

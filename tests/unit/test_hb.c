@@ -314,7 +314,7 @@ static void test_hb_futex_wait_that_was_not_woken(void **state)
 static void test_hb_pipes(void **state)
 {
 	struct stream s = { hb_new(), -1 };
-	long long w1, r_before, w2, r, eof, other, sw;
+	long long w1, r_before, w2, w3, r, eof, other, sw;
 
 	(void)state;
 	exec_op(&s, P, 0);
@@ -327,8 +327,11 @@ static void test_hb_pipes(void **state)
 	r = pipe_use(&s, C, PROBE_USE_READ, 77, 5);
 	eof = pipe_use(&s, C, PROBE_USE_READ, 78, 0);
 	other = pipe_use(&s, C, PROBE_USE_READ, 79, 5);
+	w3 = pipe_use(&s, P, PROBE_USE_WRITE, 77, 5); /* after both reads */
 
 	assert_int_equal(kind_of(&s, w1, r), HB_PIPE);
+	assert_int_equal(kind_of(&s, w3, r), -1);
+	assert_int_equal(kind_of(&s, w3, r_before), -1);
 	assert_int_equal(kind_of(&s, w1, r_before), HB_PIPE);
 	assert_int_equal(kind_of(&s, w2, eof), -1); /* read nothing */
 	assert_int_equal(kind_of(&s, w2, r), -1); /* another pipe */
