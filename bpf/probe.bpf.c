@@ -117,6 +117,8 @@ struct use_key {
 };
 struct use_seen {
 	__u64 inode; /* a reused struct file of another inode is new */
+	__u64 read_stamp; /* the process's read stamp at the last write
+			     recorded (see read_stamps) */
 	__u32 access; /* enum probe_use_access bits recorded */
 	__u32 pad;
 };
@@ -127,6 +129,22 @@ struct {
 	__type(key, struct use_key);
 	__type(value, struct use_seen);
 } uses SEC(".maps");
+
+/*
+ * Per process (tgid): a stamp that changes at each first read recorded,
+ * unique across CPUs (the CPU in the top bits, its read_clock below).  A
+ * write is recorded again when the stamp moved since the last write
+ * recorded on that open file description: what the process read since
+ * can be in what it writes now.  A process without an entry (it read
+ * nothing yet, or the LRU evicted it) gets a fresh stamp, so an eviction
+ * costs a repeated write record, never a missing one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} read_stamps SEC(".maps");
 
 static __always_inline bool is_traced(__u32 tgid)
 {
@@ -330,6 +348,7 @@ static __always_inline void inode_fill(struct probe_inode *out,
 	out->ino = inode->i_ino;
 	out->size = inode->i_size;
 	out->mode = inode->i_mode;
+	out->gen = inode->i_generation;
 	if (bpf_core_field_exists(inode->i_mtime_sec)) {
 		/* Multigrain timestamps keep a flag in i_ctime_nsec's bit 31
 		 * (I_CTIME_QUERIED); nanoseconds need only 30 bits. */
@@ -714,27 +733,63 @@ static __always_inline __u64 unix_peer_ino(struct file *file)
 		->vfs_inode.i_ino;
 }
 
+/* A new read stamp for process tgid (see read_stamps). */
+static __always_inline __u64 new_read_stamp(__u32 tgid)
+{
+	__u32 cpu = bpf_get_smp_processor_id() & (PROBE_MAX_CPUS - 1);
+	__u64 stamp = (__u64)(cpu + 1) << 48 | ++cpu_state[cpu].read_clock;
+
+	bpf_map_update_elem(&read_stamps, &tgid, &stamp, BPF_ANY);
+	return stamp;
+}
+
+static __always_inline __u64 read_stamp(__u32 tgid)
+{
+	__u64 *stamp = bpf_map_lookup_elem(&read_stamps, &tgid);
+
+	return stamp ? *stamp : new_read_stamp(tgid);
+}
+
+/*
+ * Whether this use of file is one to record, and remember it: the first
+ * read or write of the open file description by this exec epoch, or a
+ * write after the process recorded a read it had not when it last wrote.
+ */
+static __always_inline bool use_is_new(struct file *file, __u32 access)
+{
+	struct use_key key = use_key_of(file);
+	struct use_seen *seen, first = { .access = access };
+
+	first.inode = (__u64)file->f_inode;
+	if (access == PROBE_USE_WRITE)
+		first.read_stamp = read_stamp(key.tgid);
+	seen = bpf_map_lookup_elem(&uses, &key);
+	if (seen && seen->inode == first.inode) {
+		if ((seen->access & access) &&
+		    (access == PROBE_USE_READ ||
+		     seen->read_stamp == first.read_stamp))
+			return false;
+		__sync_fetch_and_or(&seen->access, access);
+		if (access == PROBE_USE_WRITE)
+			seen->read_stamp = first.read_stamp;
+	} else {
+		bpf_map_update_elem(&uses, &key, &first, BPF_ANY);
+	}
+	if (access == PROBE_USE_READ)
+		new_read_stamp(key.tgid);
+	return true;
+}
+
 static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 				   __u32 prot, __u32 map_flags)
 {
 	struct file *file = fd_file(fd);
-	struct use_key key = use_key_of(file);
-	struct use_seen *seen, first = { .access = access };
 	struct rec_place place;
 	struct probe_use *rec;
 	struct scratch *s;
 
-	if (!file)
+	if (!file || !use_is_new(file, access))
 		return;
-	first.inode = (__u64)file->f_inode;
-	seen = bpf_map_lookup_elem(&uses, &key);
-	if (seen && seen->inode == first.inode) {
-		if (seen->access & access)
-			return;
-		__sync_fetch_and_or(&seen->access, access);
-	} else {
-		bpf_map_update_elem(&uses, &key, &first, BPF_ANY);
-	}
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_USE, &s, &place);
 	if (!rec)
 		return;
@@ -1531,8 +1586,11 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	/* do_exit() decremented signal->live before this tracepoint. */
 	rec->group_dead = sig->live.counter == 0;
 	emit(place, sizeof(*rec));
-	if (rec->group_dead && clear_traced(tgid))
-		__sync_fetch_and_sub(&live_processes, 1);
+	if (rec->group_dead) {
+		bpf_map_delete_elem(&read_stamps, &tgid);
+		if (clear_traced(tgid))
+			__sync_fetch_and_sub(&live_processes, 1);
+	}
 	return 0;
 }
 

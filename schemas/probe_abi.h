@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 2
+#define PROBE_ABI_VERSION 3
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -92,7 +92,10 @@ struct probe_inode {
 	__s64 mtime_ns;
 	__s64 ctime_ns;
 	__u32 mode; /* i_mode: type and permission bits */
-	__u32 pad;
+	__u32 gen; /* i_generation: with dev and ino, which file this is; a
+		      file made in an inode number freed by an unlink gets
+		      another (ext4, tmpfs, xfs: random; 0 where the
+		      filesystem keeps none, or from a stat buffer) */
 };
 
 /*
@@ -181,7 +184,10 @@ enum probe_use_access {
  * exec epoch of one process: read/pread64/readv/preadv/preadv2 and the
  * write family, sendfile, splice, copy_file_range, and mmap of a file
  * (a shared writable mapping is a write).  Deduplicated in the kernel, so
- * a loop of reads costs one record.  Variable part: the absolute path.
+ * a loop of reads costs one record; but a write after the process's
+ * latest recorded read is recorded again, so that each write record is
+ * preceded by every read whose data the writes up to the next one can
+ * hold.  Variable part: the absolute path.
  */
 struct probe_use {
 	struct probe_hdr hdr;
@@ -396,7 +402,8 @@ struct probe_cpu_state {
 	__u64 seq; /* the next record's sequence number */
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
-	__u64 pad[5];
+	__u64 read_clock; /* first reads recorded here: see read_stamps */
+	__u64 pad[4];
 };
 
 /*

@@ -157,6 +157,7 @@ static void inode(struct json *j, const char *prefix,
 #define KEY(name) (snprintf(key, sizeof(key), "%s%s", prefix, name), key)
 	json_u64(j, KEY("dev"), dev_kernel_to_user(ino->dev));
 	json_u64(j, KEY("ino"), ino->ino);
+	json_u64(j, KEY("gen"), ino->gen);
 	json_u64(j, KEY("size"), ino->size);
 	json_i64(j, KEY("mtime_ns"), ino->mtime_ns);
 	json_i64(j, KEY("ctime_ns"), ino->ctime_ns);

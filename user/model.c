@@ -622,10 +622,14 @@ static void apply_touch(struct task *t, const struct probe_touch *r)
 		mt = &t->touched->t[t->touched->n++];
 		mt->name[0] = 0;
 		mt->parent_ino = 0;
+		mt->nlink = r->nlink;
 	}
 	mt->dev = r->inode.dev;
 	mt->ino = r->inode.ino;
+	mt->gen = r->inode.gen;
 	mt->mode = r->inode.mode;
+	if (r->nlink < mt->nlink)
+		mt->nlink = r->nlink;
 	/* rmdir stamps the directory again once its name is gone: keep the
 	 * name it had. */
 	if (!name.len)

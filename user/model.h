@@ -65,7 +65,11 @@ const char *model_root(struct model *m, __u32 tid);
  */
 struct model_touch {
 	__u64 dev, ino, parent_ino;
+	__u32 gen;
 	__u32 mode;
+	__u32 nlink; /* the fewest links any of its stamps saw: 0 once the
+			syscall removed its last one (filesystems stamp
+			before or after they drop the count, some both) */
 	char name[256]; /* a name of the inode then; "" for a new one */
 };
 
