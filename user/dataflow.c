@@ -14,25 +14,16 @@
 #include "syscalls.h"
 #include "util.h"
 
-/* A read or a write of one inode by one process, at one op. */
+/* What one process did to one file at one op, with the file's state the
+ * record showed. */
 struct event {
-	size_t process;
-	long long op;
-	__u64 dev, ino;
+	struct df_access a;
 	__u32 mode;
 	__u64 size;
 	__s64 mtime_ns;
-	bool write;
-	bool anonymous;
+	bool mapped; /* a write through a shared writable mapping */
 	char *path;
-	size_t made; /* the version this write made, or IDMAP_NONE */
-};
-
-/* The versions of one inode, in the order they were made. */
-struct inode_versions {
-	size_t *v; /* entity indices, version 1, 2... */
-	size_t n, cap;
-	size_t v0; /* the entity of version 0, or IDMAP_NONE */
+	size_t made; /* a write's version (made or added to), or IDMAP_NONE */
 };
 
 struct dataflow {
@@ -44,19 +35,25 @@ struct dataflow {
 	size_t nedges, edges_cap;
 	struct event *events;
 	size_t nevents, events_cap;
-	struct inode_versions *inodes;
-	size_t ninodes, inodes_cap;
-	struct idmap inode_of; /* (dev, ino) -> inodes[] */
+	struct df_file *files;
+	size_t nfiles, files_cap;
+	struct df_access *accesses; /* the events' public part, once built */
+	struct idmap file_of; /* (dev << 32 | gen, ino) -> files[] */
 	struct idmap process_of; /* pid -> its current process */
 	struct idmap edge_seen; /* used edges made: (entity, process) */
-	struct hb *hb; /* while building: the ops' times */
-	/* absolute paths named, in log order, with their inode */
+	struct hb *hb;
+	/* absolute paths named, in log order, with their file */
 	struct named {
 		char *path;
-		__u64 dev, ino;
+		size_t file;
 	} *named;
 	size_t nnamed, named_cap;
 };
+
+bool df_op_before(struct dataflow *g, long long a, long long b)
+{
+	return a >= 0 && b >= 0 && a != b && hb_reaches(g->hb, a, b);
+}
 
 /* ---- processes ---- */
 
@@ -73,6 +70,8 @@ static size_t process_new(struct dataflow *g, __u32 pid, __u32 epoch,
 	p->start_ns = start_ns;
 	p->parent = parent;
 	p->by_exec = by_exec;
+	p->clone_op = -1;
+	p->last_op = -1;
 	idmap_set(&g->process_of, pid, 0, g->nprocs);
 	return g->nprocs++;
 }
@@ -85,41 +84,75 @@ static size_t process_now(struct dataflow *g, __u32 pid)
 	return p != IDMAP_NONE ? p : process_new(g, pid, 0, 0, -1, false);
 }
 
-static void edge(struct dataflow *g, enum df_relation rel, size_t from,
-		 size_t to, long long op)
+static size_t edge(struct dataflow *g, enum df_relation rel, size_t from,
+		   size_t to, long long op, unsigned flags)
 {
 	g->edges = xgrow(g->edges, &g->edges_cap, g->nedges + 1,
 			 sizeof(*g->edges));
-	g->edges[g->nedges++] = (struct df_edge){
-		rel, from, to, op, op >= 0 ? hb_op_ts(g->hb, op) : 0
+	g->edges[g->nedges] = (struct df_edge){
+		rel, from, to, op, -1, op >= 0 ? hb_op_ts(g->hb, op) : 0, flags
 	};
+	return g->nedges++;
+}
+
+/* ---- files ---- */
+
+/* The file an inode is: (dev, ino, gen).  A socket's two ends are one
+ * channel, and the generation of its peer's inode is not known: sockets
+ * are (dev, ino). */
+static size_t file_of(struct dataflow *g, const struct probe_inode *ino,
+		      bool anonymous)
+{
+	__u32 gen = S_ISSOCK(ino->mode) ? 0 : ino->gen;
+	__u64 key = ino->dev << 32 | gen;
+	size_t i = idmap_get(&g->file_of, key, ino->ino);
+	struct df_file *f;
+
+	if (i != IDMAP_NONE)
+		return i;
+	g->files = xgrow(g->files, &g->files_cap, g->nfiles + 1,
+			 sizeof(*g->files));
+	i = g->nfiles++;
+	f = &g->files[i];
+	memset(f, 0, sizeof(*f));
+	f->dev = ino->dev;
+	f->ino = ino->ino;
+	f->gen = gen;
+	f->mode = ino->mode;
+	f->anonymous = anonymous;
+	f->v0 = -1;
+	idmap_set(&g->file_of, key, ino->ino, i);
+	return i;
 }
 
 /* ---- what the log says ---- */
 
-static void event(struct dataflow *g, size_t process, long long op,
-		  const struct probe_inode *ino, bool write, bool anonymous,
-		  struct bytes path)
+static struct event *event(struct dataflow *g, enum df_access_kind kind,
+			   size_t process, long long op,
+			   const struct probe_hdr *h,
+			   const struct probe_inode *ino, bool anonymous,
+			   struct bytes path)
 {
 	struct event *e;
 
-	g->events = xgrow(g->events, &g->events_cap, g->nevents + 1, sizeof(*e));
+	g->events = xgrow(g->events, &g->events_cap, g->nevents + 1,
+			  sizeof(*e));
 	e = &g->events[g->nevents++];
-	e->process = process;
-	e->op = op;
-	e->dev = ino->dev;
-	e->ino = ino->ino;
+	memset(e, 0, sizeof(*e));
+	e->a.kind = kind;
+	e->a.process = process;
+	e->a.op = op;
+	e->a.ts_ns = h->ts_ns;
+	e->a.file = file_of(g, ino, anonymous);
 	e->mode = ino->mode;
 	e->size = ino->size;
 	e->mtime_ns = ino->mtime_ns;
-	e->write = write;
-	e->anonymous = anonymous;
 	e->made = IDMAP_NONE;
 	if (anonymous) {
 		char name[64];
 
 		e->path = xstrndup(name,
-				    anon_file_name(ino, name, sizeof(name)));
+				   anon_file_name(ino, name, sizeof(name)));
 	} else {
 		e->path = path.len ? xstrndup(path.p, path.len) : NULL;
 	}
@@ -127,12 +160,13 @@ static void event(struct dataflow *g, size_t process, long long op,
 		g->named = xgrow(g->named, &g->named_cap, g->nnamed + 1,
 				 sizeof(*g->named));
 		g->named[g->nnamed++] =
-			(struct named){ xstrdup(e->path), e->dev, e->ino };
+			(struct named){ xstrdup(e->path), e->a.file };
 	}
+	return e;
 }
 
 static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
-		    long long op)
+			    long long op)
 {
 	size_t prev = idmap_get(&g->process_of, r->hdr.pid, 0), p;
 	struct bytes argv = exec_argv(r), file = exec_interp(r);
@@ -140,6 +174,8 @@ static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
 
 	if (r->ret < 0)
 		return;
+	if (prev != IDMAP_NONE)
+		g->procs[prev].last_op = op;
 	p = process_new(g, r->hdr.pid,
 			prev == IDMAP_NONE ? 1 : g->procs[prev].epoch + 1,
 			r->start_ns, prev == IDMAP_NONE ? -1 : (long long)prev,
@@ -151,10 +187,11 @@ static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
 		file = exec_filename(r);
 	proc->exe = xstrndup(file.p, file.len);
 	/* the program it runs is a version of a file it used */
-	event(g, p, op, &r->exe, false, false, file);
+	event(g, DF_EXECUTE, p, op, &r->hdr, &r->exe, false, file);
 }
 
-static void on_process_clone(struct dataflow *g, const struct probe_clone *r)
+static void on_process_clone(struct dataflow *g, const struct probe_clone *r,
+			     long long op)
 {
 	size_t parent = process_now(g, r->hdr.pid), child;
 
@@ -163,9 +200,11 @@ static void on_process_clone(struct dataflow *g, const struct probe_clone *r)
 	child = process_new(g, r->child_pid, 0, r->child_start_ns, parent,
 			    false);
 	g->procs[child].shares_memory = r->share & PROBE_SHARE_VM;
+	g->procs[child].clone_op = op;
 }
 
-static void on_process_exit(struct dataflow *g, const struct probe_exit *r)
+static void on_process_exit(struct dataflow *g, const struct probe_exit *r,
+			    long long op)
 {
 	size_t p = idmap_get(&g->process_of, r->hdr.pid, 0);
 
@@ -173,28 +212,142 @@ static void on_process_exit(struct dataflow *g, const struct probe_exit *r)
 		return;
 	g->procs[p].exited = true;
 	g->procs[p].status = r->status;
+	g->procs[p].last_op = op;
 	idmap_set(&g->process_of, r->hdr.pid, 0, IDMAP_NONE);
 }
 
-/* A rename makes the next version of the file it moved, under its new
- * name: the one the model's touches tell. */
-static void on_rename(struct dataflow *g, struct model *m, size_t process,
-		      const struct probe_syscall *r, long long op)
+/* The file a touch names, as a struct probe_inode for event(). */
+static struct probe_inode touched_inode(const struct model_touch *t)
 {
-	const struct model_touch *t;
 	struct probe_inode ino = { 0 };
+
+	ino.dev = t->dev;
+	ino.ino = t->ino;
+	ino.gen = t->gen;
+	ino.mode = t->mode;
+	return ino;
+}
+
+/*
+ * The changes that name their file by path, from the inodes the model's
+ * touches tell: rename moves a file to path2 (and removes the one it
+ * replaced), unlink and rmdir remove a file's last link, truncate cuts it.
+ */
+static void on_path_change(struct dataflow *g, struct model *m,
+			   size_t process, const struct probe_syscall *r,
+			   long long op)
+{
+	const struct model_touch *t, *t2;
+	struct probe_inode ino;
 	char *path;
 	size_t len;
 
 	if (r->ret < 0 || !(t = model_touched(m, r, syscall_path(r), NULL)))
 		return;
-	ino.dev = t->dev;
-	ino.ino = t->ino;
-	ino.mode = t->mode;
-	path = path_join(syscall_path2(r), syscall_base2(r),
+	ino = touched_inode(t);
+	path = path_join(syscall_path(r), syscall_base(r),
 			 model_root(m, r->hdr.tid), &len);
-	event(g, process, op, &ino, true, false, (struct bytes){ path, len });
+	switch (r->nr) {
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2: {
+		char *to = path_join(syscall_path2(r), syscall_base2(r),
+				     model_root(m, r->hdr.tid), &len);
+
+		event(g, DF_RENAME, process, op, &r->hdr, &ino, false,
+		      (struct bytes){ to, len });
+		t2 = model_touched(m, r, syscall_path2(r), t);
+		if (t2) {
+			struct probe_inode ino2 = touched_inode(t2);
+
+			/* RENAME_EXCHANGE: the other file took path */
+			if (r->nr == SYS_renameat2 &&
+			    (r->args[4] & RENAME_EXCHANGE))
+				event(g, DF_RENAME, process, op, &r->hdr,
+				      &ino2, false,
+				      (struct bytes){ path, strlen(path) });
+			else if (!t2->nlink)
+				event(g, DF_REMOVE, process, op, &r->hdr,
+				      &ino2, false,
+				      (struct bytes){ to, len });
+		}
+		free(to);
+		break;
+	}
+	case SYS_unlink:
+	case SYS_unlinkat:
+	case SYS_rmdir:
+		if (!t->nlink)
+			event(g, DF_REMOVE, process, op, &r->hdr, &ino, false,
+			      (struct bytes){ path, len });
+		break;
+	case SYS_truncate:
+		event(g, r->args[1] ? DF_WRITE : DF_TRUNCATE, process, op,
+		      &r->hdr, &ino, false, (struct bytes){ path, len });
+		break;
+	}
 	free(path);
+}
+
+static void on_syscall(struct dataflow *g, struct model *m,
+		       const struct probe_syscall *r, long long op)
+{
+	switch (r->nr) {
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
+	case SYS_unlink:
+	case SYS_unlinkat:
+	case SYS_rmdir:
+	case SYS_truncate:
+		on_path_change(g, m, process_now(g, r->hdr.pid), r, op);
+		break;
+	case SYS_ftruncate:
+		if (r->ret == 0 && r->has_inode)
+			event(g, r->args[1] ? DF_WRITE : DF_TRUNCATE,
+			      process_now(g, r->hdr.pid), op, &r->hdr,
+			      &r->inode, false, syscall_base(r));
+		break;
+	}
+}
+
+static void on_open(struct dataflow *g, const struct probe_open *r,
+		    long long op)
+{
+	bool writes = (r->flags & O_ACCMODE) != O_RDONLY;
+
+	if (r->ret < 0 || (r->rflags & PROBE_RF_NO_FILE) ||
+	    (r->rflags & PROBE_RF_ANON))
+		return;
+	/* truncating a file writes it, before any write() */
+	if ((r->flags & O_TRUNC) && writes) {
+		event(g, DF_TRUNCATE, process_now(g, r->hdr.pid), op, &r->hdr,
+		      &r->inode, false, open_abs_path(r));
+		return;
+	}
+	/* a file an open created: nothing was in it before */
+	if ((r->flags & O_CREAT) && !r->inode.size && S_ISREG(r->inode.mode)) {
+		size_t known = g->nfiles;
+
+		/* unless the log showed it before */
+		if (file_of(g, &r->inode, false) == known)
+			g->files[known].created = true;
+	}
+}
+
+static void on_use(struct dataflow *g, const struct probe_use *r,
+		   long long op)
+{
+	struct probe_inode ino = r->inode;
+	bool write = r->access == PROBE_USE_WRITE;
+	struct event *e;
+
+	/* a socket reads what its peer wrote: one channel */
+	if (!write && r->peer_ino)
+		ino.ino = r->peer_ino;
+	e = event(g, write ? DF_WRITE : DF_READ, process_now(g, r->hdr.pid),
+		  op, &r->hdr, &ino, r->rflags & PROBE_RF_ANON, use_path(r));
+	e->mapped = write && r->nr == SYS_mmap;
 }
 
 static void add(struct dataflow *g, struct model *m,
@@ -218,43 +371,20 @@ static void add(struct dataflow *g, struct model *m,
 		on_process_exec(g, (const void *)h, op);
 		break;
 	case PROBE_REC_CLONE:
-		on_process_clone(g, (const void *)h);
+		on_process_clone(g, (const void *)h, op);
 		break;
 	case PROBE_REC_EXIT:
-		on_process_exit(g, (const void *)h);
+		on_process_exit(g, (const void *)h, op);
 		break;
-	case PROBE_REC_USE: {
-		const struct probe_use *r = (const void *)h;
-
-		struct probe_inode ino = r->inode;
-
-		/* a socket reads what its peer wrote: one channel */
-		if (r->access == PROBE_USE_READ && r->peer_ino)
-			ino.ino = r->peer_ino;
-		event(g, process_now(g, h->pid), op, &ino,
-		      r->access == PROBE_USE_WRITE, r->rflags & PROBE_RF_ANON,
-		      use_path(r));
+	case PROBE_REC_USE:
+		on_use(g, (const void *)h, op);
 		break;
-	}
-	case PROBE_REC_OPEN: {
-		const struct probe_open *r = (const void *)h;
-
-		/* truncating a file writes it, before any write() */
-		if (r->ret >= 0 && (r->flags & O_TRUNC) &&
-		    (r->flags & O_ACCMODE) != O_RDONLY &&
-		    !(r->rflags & PROBE_RF_NO_FILE))
-			event(g, process_now(g, h->pid), op, &r->inode, true,
-			      false, open_abs_path(r));
+	case PROBE_REC_OPEN:
+		on_open(g, (const void *)h, op);
 		break;
-	}
-	case PROBE_REC_SYSCALL: {
-		const struct probe_syscall *r = (const void *)h;
-
-		if (r->nr == SYS_rename || r->nr == SYS_renameat ||
-		    r->nr == SYS_renameat2)
-			on_rename(g, m, process_now(g, h->pid), r, op);
+	case PROBE_REC_SYSCALL:
+		on_syscall(g, m, (const void *)h, op);
 		break;
-	}
 	}
 	if (timed && new_image) {
 		p = process_now(g, h->pid);
@@ -264,22 +394,6 @@ static void add(struct dataflow *g, struct model *m,
 
 /* ---- versions ---- */
 
-static struct inode_versions *inode_versions(struct dataflow *g, __u64 dev,
-					     __u64 ino)
-{
-	size_t i = idmap_get(&g->inode_of, dev, ino);
-
-	if (i == IDMAP_NONE) {
-		g->inodes = xgrow(g->inodes, &g->inodes_cap, g->ninodes + 1,
-				  sizeof(*g->inodes));
-		i = g->ninodes++;
-		memset(&g->inodes[i], 0, sizeof(g->inodes[i]));
-		g->inodes[i].v0 = IDMAP_NONE;
-		idmap_set(&g->inode_of, dev, ino, i);
-	}
-	return &g->inodes[i];
-}
-
 static size_t entity_new(struct dataflow *g, const struct event *e,
 			 __u32 version, long long by)
 {
@@ -288,127 +402,237 @@ static size_t entity_new(struct dataflow *g, const struct event *e,
 	g->ents = xgrow(g->ents, &g->ents_cap, g->nents + 1, sizeof(*v));
 	v = &g->ents[g->nents];
 	memset(v, 0, sizeof(*v));
-	v->dev = e->dev;
-	v->ino = e->ino;
+	v->dev = g->files[e->a.file].dev;
+	v->ino = g->files[e->a.file].ino;
+	v->gen = g->files[e->a.file].gen;
+	v->file = e->a.file;
 	v->version = version;
 	v->mode = e->mode;
-	v->anonymous = e->anonymous;
+	v->anonymous = g->files[e->a.file].anonymous;
 	v->path = e->path ? xstrdup(e->path) : NULL;
 	v->size = e->size;
 	v->mtime_ns = e->mtime_ns;
 	v->generated_by = by;
-	v->op = by >= 0 ? e->op : -1;
+	v->op = by >= 0 ? e->a.op : -1;
+	v->last_op = v->op;
 	return g->nents++;
 }
 
-/* Each process that writes an inode makes its next version. */
+/* The entity of a file's version 0, made on first need. */
+static size_t version0(struct dataflow *g, const struct event *e)
+{
+	struct df_file *f = &g->files[e->a.file];
+
+	if (f->v0 < 0)
+		f->v0 = entity_new(g, e, 0, -1);
+	return f->v0;
+}
+
+/*
+ * Each process that writes a file makes its next version, or adds to the
+ * newest if it made that one; a truncation always begins a new one, which
+ * does not derive from the version before.
+ */
 static void make_versions(struct dataflow *g)
 {
 	for (size_t i = 0; i < g->nevents; i++) {
 		struct event *e = &g->events[i];
-		struct inode_versions *iv;
+		bool truncate = e->a.kind == DF_TRUNCATE;
+		struct df_file *f = &g->files[e->a.file];
 		size_t v;
 
-		if (!e->write)
+		if (!truncate && e->a.kind != DF_WRITE)
 			continue;
-		iv = inode_versions(g, e->dev, e->ino);
-		if (iv->n && g->ents[iv->v[iv->n - 1]].generated_by ==
-				     (long long)e->process)
-			continue;
-		v = entity_new(g, e, iv->n + 1, e->process);
-		edge(g, DF_GENERATED, e->process, v, e->op);
-		if (iv->n)
-			edge(g, DF_DERIVED, iv->v[iv->n - 1], v, e->op);
-		iv->v = xgrow(iv->v, &iv->cap, iv->n + 1, sizeof(*iv->v));
-		iv->v[iv->n++] = v;
+		v = f->nversions ? f->versions[f->nversions - 1] : IDMAP_NONE;
+		if (!truncate && v != IDMAP_NONE &&
+		    g->ents[v].generated_by == (long long)e->a.process) {
+			g->ents[v].last_op = e->a.op;
+		} else {
+			size_t prev = v;
+
+			v = entity_new(g, e, f->nversions + 1, e->a.process);
+			g->ents[v].truncated = truncate;
+			edge(g, DF_GENERATED, e->a.process, v, e->a.op,
+			     truncate ? DF_EDGE_TRUNCATE : 0);
+			if (prev != IDMAP_NONE && !truncate)
+				edge(g, DF_DERIVED, prev, v, e->a.op, 0);
+			f->versions = xgrow(f->versions, &f->versions_cap,
+					    f->nversions + 1,
+					    sizeof(*f->versions));
+			f->versions[f->nversions++] = v;
+		}
+		g->ents[v].written |= !truncate;
+		g->ents[v].mapped |= e->mapped;
 		e->made = v;
 	}
 }
 
 static void used(struct dataflow *g, size_t entity, const struct event *e)
 {
-	if (g->ents[entity].generated_by == (long long)e->process ||
-	    idmap_get(&g->edge_seen, entity, e->process) != IDMAP_NONE)
+	if (g->ents[entity].generated_by == (long long)e->a.process ||
+	    idmap_get(&g->edge_seen, entity, e->a.process) != IDMAP_NONE)
 		return;
-	idmap_set(&g->edge_seen, entity, e->process, 1);
-	edge(g, DF_USED, entity, e->process, e->op);
+	idmap_set(&g->edge_seen, entity, e->a.process, 1);
+	edge(g, DF_USED, entity, e->a.process, e->a.op,
+	     e->a.kind == DF_EXECUTE ? DF_EDGE_EXEC : 0);
+}
+
+/* The op after which version v's writer wrote nothing more to it: the
+ * end of its process (its exit, or its next exec), -1 if unknown. */
+static long long writes_end(const struct dataflow *g, size_t v)
+{
+	return g->procs[g->ents[v].generated_by].last_op;
 }
 
 /*
- * The versions a read used: each one whose write is not ordered after the
- * read and was not overwritten by a write ordered between the two; the
- * version from before the recording while no write is ordered before it.
+ * The versions a read used.  A version's content can be there unless its
+ * write is ordered after the read, or a truncation ordered after the
+ * end of its writer and before the read erased it (version 0: any
+ * truncation before the read).  Of those, each unbroken line of
+ * derivation (between truncations) is stood for by its newest, which
+ * derives from the others.
  */
-static void resolve_read(struct dataflow *g, struct hb *hb,
-			 const struct event *e)
+static void resolve_read(struct dataflow *g, const struct event *e)
 {
-	struct inode_versions *iv = inode_versions(g, e->dev, e->ino);
-	bool written_before = false;
+	const struct df_file *f = &g->files[e->a.file];
+	size_t n = f->nversions;
+	long long r = e->a.op;
+	bool *candidate = xmalloc(n + 1), *erases = xmalloc(n + 1);
+	bool v0_alive = true; /* a pipe's: what came from outside */
+	long long alive = -2; /* newest of this line: -1 is version 0 */
 
-	for (size_t k = 0; k < iv->n; k++) {
-		long long w = g->ents[iv->v[k]].op;
-		bool overwritten = false;
+	for (size_t k = 0; k < n; k++) {
+		const struct df_entity *v = &g->ents[f->versions[k]];
 
-		if (hb_reaches(hb, e->op, w) && w != e->op)
-			continue; /* written after the read */
-		if (hb_reaches(hb, w, e->op))
-			written_before = true;
-		for (size_t l = 0; l < iv->n && !overwritten; l++) {
-			long long w2 = g->ents[iv->v[l]].op;
-
-			overwritten = l != k && hb_reaches(hb, w, w2) &&
-				      hb_reaches(hb, w2, e->op);
-		}
-		if (!overwritten)
-			used(g, iv->v[k], e);
+		candidate[k] = !df_op_before(g, r, v->op);
+		erases[k] = candidate[k] && v->truncated &&
+			    df_op_before(g, v->op, r);
+		v0_alive &= !erases[k];
 	}
-	if (written_before)
-		return;
-	if (iv->v0 == IDMAP_NONE)
-		iv->v0 = entity_new(g, e, 0, -1);
-	used(g, iv->v0, e);
+	if (v0_alive)
+		alive = -1;
+	for (size_t k = 0; k <= n; k++) {
+		bool erased = false;
+		long long end;
+
+		if (k == n || g->ents[f->versions[k]].truncated) {
+			if (alive == -1)
+				used(g, version0(g, e), e);
+			else if (alive >= 0)
+				used(g, f->versions[alive], e);
+			alive = -2;
+		}
+		if (k == n || !candidate[k])
+			continue;
+		end = writes_end(g, f->versions[k]);
+		for (size_t l = 0; l < n && !erased && end >= 0; l++)
+			erased = erases[l] && l != k &&
+				 (end == g->ents[f->versions[l]].op ||
+				  df_op_before(g, end,
+					       g->ents[f->versions[l]].op));
+		if (!erased)
+			alive = k;
+	}
+	free(candidate);
+	free(erases);
 }
 
-/* A version's path, size and mtime: as the last event of its inode while
- * it was the newest version in log order says. */
+/* A version's path, size and mtime: as the last event of its file while it
+ * was the newest version in log order says; a rename names the newest. */
 static void describe_versions(struct dataflow *g)
 {
-	struct idmap newest = { 0 };
+	size_t *newest = xmalloc((g->nfiles + 1) * sizeof(*newest));
 
+	for (size_t i = 0; i < g->nfiles; i++)
+		newest[i] = g->files[i].v0 >= 0 ? (size_t)g->files[i].v0 :
+						  IDMAP_NONE;
 	for (size_t i = 0; i < g->nevents; i++) {
 		const struct event *e = &g->events[i];
-		size_t v = e->made != IDMAP_NONE ?
-				   e->made :
-				   idmap_get(&newest, e->dev, e->ino);
+		size_t v = e->made != IDMAP_NONE ? e->made : newest[e->a.file];
+		struct df_file *f = &g->files[e->a.file];
 		struct df_entity *ent;
 
-		if (v == IDMAP_NONE)
-			v = inode_versions(g, e->dev, e->ino)->v0;
+		if (e->path) {
+			free(f->path);
+			f->path = xstrdup(e->path);
+		}
+		f->read |= e->a.kind == DF_READ || e->a.kind == DF_EXECUTE;
+		f->executed |= e->a.kind == DF_EXECUTE;
+		if (e->a.kind == DF_REMOVE)
+			f->removed = true;
+		else if (e->a.kind == DF_RENAME)
+			f->removed = false; /* linked again */
 		if (v == IDMAP_NONE)
 			continue;
-		idmap_set(&newest, e->dev, e->ino, v);
+		newest[e->a.file] = v;
 		ent = &g->ents[v];
-		ent->size = e->size;
-		ent->mtime_ns = e->mtime_ns;
-		if (e->path) {
+		if (e->a.kind != DF_RENAME && e->a.kind != DF_REMOVE) {
+			ent->size = e->size;
+			ent->mtime_ns = e->mtime_ns;
+		}
+		if (e->path && e->a.kind != DF_REMOVE) {
 			free(ent->path);
 			ent->path = xstrdup(e->path);
 		}
 	}
-	idmap_free(&newest);
+	free(newest);
 }
 
 static void process_edges(struct dataflow *g)
 {
 	for (size_t p = 0; p < g->nprocs; p++) {
 		const struct df_process *proc = &g->procs[p];
+		size_t e;
 
 		if (proc->parent < 0)
 			continue;
-		edge(g, DF_INFORMED, proc->parent, p, -1);
-		/* a vfork child runs in its parent's memory until exec */
+		/* a clone holds its parent's state as of the clone; an exec
+		 * the whole of the epoch before */
+		e = edge(g, DF_INFORMED, proc->parent, p, -1, 0);
+		g->edges[e].until = proc->by_exec ? -1 : proc->clone_op;
+		/* a vfork child runs in its parent's memory until exec: the
+		 * parent holds what it did once the clone returns */
 		if (proc->shares_memory)
-			edge(g, DF_INFORMED, p, proc->parent, -1);
+			edge(g, DF_INFORMED, p, proc->parent, proc->clone_op,
+			     0);
+	}
+}
+
+/* Version 0 of a file that was there before the recording and that the
+ * recording wrote without truncating it first: its old content is in the
+ * new versions. */
+static void older_content(struct dataflow *g)
+{
+	for (size_t i = 0; i < g->nfiles; i++) {
+		struct df_file *f = &g->files[i];
+		const struct df_entity *v1;
+		struct event e;
+
+		if (!f->nversions || f->anonymous || f->created ||
+		    g->ents[f->versions[0]].truncated)
+			continue;
+		v1 = &g->ents[f->versions[0]];
+		if (f->v0 < 0) {
+			memset(&e, 0, sizeof(e));
+			e.a.file = i;
+			e.mode = v1->mode;
+			e.path = v1->path;
+			version0(g, &e);
+			v1 = &g->ents[f->versions[0]];
+		}
+		edge(g, DF_DERIVED, f->v0, f->versions[0], v1->op, 0);
+	}
+}
+
+/* Each generated edge gets the last write of its version. */
+static void generated_until(struct dataflow *g)
+{
+	for (size_t k = 0; k < g->nedges; k++) {
+		struct df_edge *e = &g->edges[k];
+
+		if (e->rel == DF_GENERATED)
+			e->until = g->ents[e->to].mapped ? -1 :
+							   g->ents[e->to].last_op;
 	}
 }
 
@@ -417,14 +641,13 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 {
 	struct dataflow *g = xmalloc(sizeof(*g));
 	struct model *m = model_new();
-	struct hb *hb = hb_new();
 	const struct probe_hdr *h;
 	enum log_next n;
 
 	memset(g, 0, sizeof(*g));
-	g->hb = hb;
+	g->hb = hb_new();
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
-		long long op = hb_add(hb, h);
+		long long op = hb_add(g->hb, h);
 
 		/* the model first: it knows the touches of a rename */
 		add(g, m, h, op);
@@ -433,24 +656,25 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 	model_free(m);
 	if (n == LOG_ERROR) {
 		snprintf(err, errlen, "%s", log_error(log));
-		hb_free(hb);
 		dataflow_free(g);
 		return NULL;
 	}
 	/* the graph the reads are resolved by: say if it is not sound */
-	hb_warn(hb, log_header(log)->scope);
+	hb_warn(g->hb, log_header(log)->scope);
 	make_versions(g);
 	for (size_t i = 0; i < g->nevents; i++)
-		if (!g->events[i].write)
-			resolve_read(g, hb, &g->events[i]);
-	for (size_t i = 0; i < g->ninodes; i++)
-		if (g->inodes[i].v0 != IDMAP_NONE && g->inodes[i].n)
-			edge(g, DF_DERIVED, g->inodes[i].v0, g->inodes[i].v[0],
-			     g->ents[g->inodes[i].v[0]].op);
+		if (g->events[i].a.kind == DF_READ ||
+		    g->events[i].a.kind == DF_EXECUTE)
+			resolve_read(g, &g->events[i]);
+	older_content(g);
+	generated_until(g);
 	describe_versions(g);
 	process_edges(g);
-	g->hb = NULL;
-	hb_free(hb);
+	g->accesses = xmalloc((g->nevents + 1) * sizeof(*g->accesses));
+	for (size_t i = 0; i < g->nevents; i++) {
+		g->accesses[i] = g->events[i].a;
+		g->accesses[i].path = g->events[i].path;
+	}
 	return g;
 }
 
@@ -466,19 +690,23 @@ void dataflow_free(struct dataflow *g)
 		free(g->ents[i].path);
 	for (size_t i = 0; i < g->nevents; i++)
 		free(g->events[i].path);
-	for (size_t i = 0; i < g->ninodes; i++)
-		free(g->inodes[i].v);
+	for (size_t i = 0; i < g->nfiles; i++) {
+		free(g->files[i].path);
+		free(g->files[i].versions);
+	}
 	for (size_t i = 0; i < g->nnamed; i++)
 		free(g->named[i].path);
 	free(g->procs);
 	free(g->ents);
 	free(g->edges);
 	free(g->events);
-	free(g->inodes);
+	free(g->files);
+	free(g->accesses);
 	free(g->named);
-	idmap_free(&g->inode_of);
+	idmap_free(&g->file_of);
 	idmap_free(&g->process_of);
 	idmap_free(&g->edge_seen);
+	hb_free(g->hb);
 	free(g);
 }
 
@@ -500,20 +728,262 @@ const struct df_edge *df_edges(const struct dataflow *g, size_t *n)
 	return g->edges;
 }
 
+const struct df_file *df_files(const struct dataflow *g, size_t *n)
+{
+	*n = g->nfiles;
+	return g->files;
+}
+
+const struct df_access *df_accesses(const struct dataflow *g, size_t *n)
+{
+	*n = g->nevents;
+	return g->accesses;
+}
+
 long long df_find_path(const struct dataflow *g, const char *path)
 {
 	for (size_t i = g->nnamed; i-- > 0;) {
-		size_t iv;
+		const struct df_file *f;
 
 		if (strcmp(g->named[i].path, path))
 			continue;
-		iv = idmap_get(&g->inode_of, g->named[i].dev, g->named[i].ino);
-		if (iv == IDMAP_NONE)
-			return -1;
-		if (g->inodes[iv].n)
-			return g->inodes[iv].v[g->inodes[iv].n - 1];
-		return g->inodes[iv].v0 == IDMAP_NONE ? -1 :
-							(long long)g->inodes[iv].v0;
+		f = &g->files[g->named[i].file];
+		if (f->nversions)
+			return f->versions[f->nversions - 1];
+		return f->v0;
 	}
 	return -1;
+}
+
+/* ---- walks ---- */
+
+/*
+ * The state of a walk.  Nodes are numbered processes first, then
+ * entities.  A process can be reached again with another op: up, the
+ * last op whose reads count (-1: all); down, the first op that holds
+ * what came in (-1: all).  It is walked again only when the new op lets
+ * more through than the best one before.
+ */
+struct walker {
+	struct dataflow *g;
+	bool down;
+	int max_depth;
+	size_t *at, *by; /* edges by node, in the walk's direction:
+			    by[at[v]..at[v + 1]) */
+	long long *best; /* by process: the op walked with, or -2 */
+	bool *met; /* by node */
+	bool *taken; /* by edge */
+	struct df_walk *out;
+	struct item {
+		struct df_node n;
+		long long op;
+	} *now, *next; /* this depth's queue and the next's */
+	size_t nnow, nnext, now_cap, next_cap;
+	size_t nodes_cap, edges_cap; /* of out's arrays */
+};
+
+static size_t slot(const struct walker *w, struct df_node n)
+{
+	return n.process ? n.i : w->g->nprocs + n.i;
+}
+
+/* The node a walk leaves an edge from, and the one it reaches. */
+static struct df_node edge_end(const struct df_edge *e, bool source)
+{
+	bool from_p = e->rel == DF_GENERATED || e->rel == DF_INFORMED;
+	bool to_p = e->rel == DF_USED || e->rel == DF_INFORMED;
+
+	return source ? (struct df_node){ from_p, e->from } :
+			(struct df_node){ to_p, e->to };
+}
+
+static void index_edges(struct walker *w)
+{
+	size_t nodes = w->g->nprocs + w->g->nents;
+
+	w->at = xmalloc((nodes + 2) * sizeof(*w->at));
+	w->by = xmalloc((w->g->nedges + 1) * sizeof(*w->by));
+	memset(w->at, 0, (nodes + 2) * sizeof(*w->at));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < w->g->nedges; k++) {
+			/* up: against the edges, from their target */
+			size_t v = slot(w, edge_end(&w->g->edges[k], w->down));
+
+			if (pass == 0)
+				w->at[v + 2]++;
+			else
+				w->by[w->at[v + 1]++] = k;
+		}
+		if (pass == 0)
+			for (size_t v = 0; v < nodes; v++)
+				w->at[v + 2] += w->at[v + 1];
+	}
+}
+
+static void push(struct walker *w, struct df_node n, long long op, bool deeper,
+		 unsigned depth)
+{
+	struct item **q = deeper ? &w->next : &w->now;
+	size_t *len = deeper ? &w->nnext : &w->nnow;
+	size_t *cap = deeper ? &w->next_cap : &w->now_cap;
+	size_t v = slot(w, n);
+
+	if (deeper && w->max_depth >= 0 && (int)depth + 1 > w->max_depth)
+		return;
+	*q = xgrow(*q, cap, *len + 1, sizeof(**q));
+	(*q)[(*len)++] = (struct item){ n, op };
+	if (!w->met[v]) {
+		struct df_walk *o = w->out;
+
+		size_t cap = w->nodes_cap;
+
+		w->met[v] = true;
+		o->nodes = xgrow(o->nodes, &w->nodes_cap, o->nnodes + 1,
+				 sizeof(*o->nodes));
+		o->depth = xgrow(o->depth, &cap, o->nnodes + 1,
+				 sizeof(*o->depth));
+		o->nodes[o->nnodes] = n;
+		o->depth[o->nnodes++] = depth + deeper;
+	}
+}
+
+static void take(struct walker *w, size_t k)
+{
+	if (w->taken[k])
+		return;
+	w->taken[k] = true;
+	w->out->edges = xgrow(w->out->edges, &w->edges_cap,
+			      w->out->nedges + 1, sizeof(size_t));
+	w->out->edges[w->out->nedges++] = k;
+}
+
+/* Whether a process walked with op lets nothing through that the walk
+ * with best did not: the same op, everything before, or from the start. */
+static bool covered(struct walker *w, long long best, long long op)
+{
+	if (best == -2)
+		return false;
+	if (best == -1 || best == op)
+		return true;
+	if (op == -1)
+		return false;
+	return w->down ? df_op_before(w->g, best, op) :
+			 df_op_before(w->g, op, best);
+}
+
+/* Whether an edge of process p's, at op at (the read, the clone...),
+ * lies inside what a walk with op lets through. */
+static bool admits(struct walker *w, long long op, long long at)
+{
+	if (op == -1 || at == -1)
+		return true;
+	/* up: reads and arrivals not after the cutoff; down: writes and
+	 * departures not before the entry */
+	return w->down ? !df_op_before(w->g, at, op) :
+			 !df_op_before(w->g, op, at);
+}
+
+static void step(struct walker *w, struct item it, unsigned depth)
+{
+	const struct df_edge *edges = w->g->edges;
+	size_t v = slot(w, it.n);
+
+	if (it.n.process) {
+		long long *best = &w->best[it.n.i];
+
+		if (covered(w, *best, it.op))
+			return;
+		if (*best == -2 || covered(w, it.op, *best))
+			*best = it.op;
+	}
+	for (size_t k = w->at[v]; k < w->at[v + 1]; k++) {
+		const struct df_edge *e = &edges[w->by[k]];
+		struct df_node to = edge_end(e, !w->down);
+
+		switch (e->rel) {
+		case DF_DERIVED:
+			take(w, w->by[k]);
+			push(w, to, -1, false, depth);
+			break;
+		case DF_GENERATED:
+			if (!w->down) {
+				/* a truncation alone leaves nothing of its
+				 * writer in the file */
+				if (!w->g->ents[e->to].written)
+					break;
+				take(w, w->by[k]);
+				push(w, to, e->until, true, depth);
+			} else if (admits(w, it.op, e->until)) {
+				take(w, w->by[k]);
+				push(w, to, -1, false, depth);
+			}
+			break;
+		case DF_USED:
+			if (w->down) {
+				take(w, w->by[k]);
+				push(w, to, e->op, true, depth);
+			} else if (admits(w, it.op, e->op)) {
+				take(w, w->by[k]);
+				push(w, to, -1, false, depth);
+			}
+			break;
+		case DF_INFORMED:
+			if (admits(w, it.op, w->down ? e->until : e->op)) {
+				take(w, w->by[k]);
+				push(w, to, w->down ? e->op : e->until, false,
+				     depth);
+			}
+			break;
+		}
+	}
+}
+
+void df_walk(struct dataflow *g, size_t root, bool down, int max_depth,
+	     struct df_walk *out)
+{
+	struct walker w = { .g = g, .down = down, .max_depth = max_depth,
+			    .out = out };
+	size_t nodes = g->nprocs + g->nents;
+
+	memset(out, 0, sizeof(*out));
+	index_edges(&w);
+	w.best = xmalloc((g->nprocs + 1) * sizeof(*w.best));
+	for (size_t p = 0; p < g->nprocs; p++)
+		w.best[p] = -2;
+	w.met = xmalloc(nodes + 1);
+	memset(w.met, 0, nodes + 1);
+	w.taken = xmalloc(g->nedges + 1);
+	memset(w.taken, 0, g->nedges + 1);
+	push(&w, (struct df_node){ false, root }, -1, false, 0);
+	for (unsigned depth = 0; w.nnow; depth++) {
+		struct item *q;
+		size_t cap;
+
+		/* this depth's queue grows while it is walked */
+		for (size_t i = 0; i < w.nnow; i++)
+			step(&w, w.now[i], depth);
+		q = w.now;
+		cap = w.now_cap;
+		w.now = w.next;
+		w.now_cap = w.next_cap;
+		w.nnow = w.nnext;
+		w.next = q;
+		w.next_cap = cap;
+		w.nnext = 0;
+	}
+	free(w.now);
+	free(w.next);
+	free(w.at);
+	free(w.by);
+	free(w.best);
+	free(w.met);
+	free(w.taken);
+}
+
+void df_walk_free(struct df_walk *w)
+{
+	free(w->nodes);
+	free(w->depth);
+	free(w->edges);
+	memset(w, 0, sizeof(*w));
 }

@@ -74,14 +74,17 @@ static struct prov_id process_id(const struct prov *p, size_t i)
 	return id;
 }
 
-/* The unversioned entity of an inode. */
+/* The unversioned entity of a file: dev/ino, and -gen where the
+ * filesystem keeps one (an inode number reused is another file). */
 static struct prov_id file_id(const struct df_entity *e)
 {
 	struct prov_id id;
+	int n = snprintf(id.s, sizeof(id.s), "run:file/%llu/%llu",
+			 (unsigned long long)dev_kernel_to_user(e->dev),
+			 (unsigned long long)e->ino);
 
-	snprintf(id.s, sizeof(id.s), "run:file/%llu/%llu",
-		 (unsigned long long)dev_kernel_to_user(e->dev),
-		 (unsigned long long)e->ino);
+	if (e->gen)
+		snprintf(id.s + n, sizeof(id.s) - n, "-%u", e->gen);
 	return id;
 }
 
@@ -263,10 +266,10 @@ static void newest_versions(const struct prov *p, struct idmap *newest)
 {
 	for (size_t i = 0; i < p->df.nents; i++) {
 		const struct df_entity *e = &p->df.ents[i];
-		size_t v = idmap_get(newest, e->dev, e->ino);
+		size_t v = idmap_get(newest, e->file, 0);
 
 		if (v == IDMAP_NONE || p->df.ents[v].version < e->version)
-			idmap_set(newest, e->dev, e->ino, i);
+			idmap_set(newest, e->file, 0, i);
 	}
 }
 
@@ -280,6 +283,8 @@ static void inode_attrs(struct json *j, const struct df_entity *e)
 	typed_u64(j, "probe:dev", dev_kernel_to_user(e->dev),
 		  "xsd:unsignedLong");
 	typed_u64(j, "probe:ino", e->ino, "xsd:unsignedLong");
+	if (e->gen)
+		typed_u64(j, "probe:gen", e->gen, "xsd:unsignedInt");
 }
 
 static void write_entities(struct prov *p, const struct idmap *newest)
@@ -294,6 +299,8 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 		record_begin(p, &j, version_id(e).s);
 		inode_attrs(&j, e);
 		typed_u64(&j, "probe:version", e->version, "xsd:unsignedInt");
+		if (e->truncated)
+			json_bool(&j, "probe:truncated", true);
 		typed_u64(&j, "probe:size", e->size, "xsd:unsignedLong");
 		date_time(e->mtime_ns, mtime, sizeof(mtime));
 		typed(&j, "probe:mtime", mtime, "xsd:dateTime");
@@ -302,7 +309,7 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 	for (size_t i = 0; i < p->df.nents; i++) {
 		const struct df_entity *e = &p->df.ents[i];
 
-		if (idmap_get(newest, e->dev, e->ino) != i)
+		if (idmap_get(newest, e->file, 0) != i)
 			continue;
 		record_begin(p, &j, file_id(e).s);
 		inode_attrs(&j, e);

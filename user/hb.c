@@ -44,6 +44,7 @@ struct node {
 	bool channel; /* a pipe, a FIFO, a connected unix socket */
 	__s32 sig, code; /* signal */
 	__u32 sender_pid;
+	size_t chain; /* the thread's run of program order it is in */
 };
 
 /* A wakeup: the next ops of the waker and of the wakee. */
@@ -257,6 +258,7 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 		struct node *n = &g->nodes[i];
 		size_t prev, from;
 
+		n->chain = i; /* a chain of its own, unless it goes on one */
 		if (n->type == PROBE_REC_LOST)
 			continue;
 		prev = idmap_get(&last, n->tid, 0);
@@ -264,14 +266,17 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 			/* a non-leader thread's exec: it goes on as the
 			 * leader, under the process's pid */
 			from = idmap_get(&last, n->old_tid, 0);
-			if (from != IDMAP_NONE)
+			if (from != IDMAP_NONE) {
 				edge(g, from, i, HB_EXEC);
+				n->chain = g->nodes[from].chain;
+			}
 			idmap_set(&last, n->old_tid, 0, IDMAP_NONE);
 		} else if (prev != IDMAP_NONE) {
 			edge(g, prev, i,
 			     g->nodes[prev].type == PROBE_REC_EXEC ?
 				     HB_EXEC :
 				     HB_PROGRAM_ORDER);
+			n->chain = g->nodes[prev].chain;
 		} else if ((from = idmap_get(&clones, n->tid, 0)) !=
 			   IDMAP_NONE) {
 			edge(g, from, i, HB_CLONE);
@@ -557,6 +562,9 @@ bool hb_reaches(struct hb *g, size_t from, size_t to)
 		build(g);
 	if (from == to)
 		return true;
+	/* one thread's ops: program order alone decides */
+	if (g->nodes[from].chain == g->nodes[to].chain)
+		return from < to;
 	/* edges go forward in log order but for a signal sent by a syscall
 	 * whose record came after the delivery: without such edges, nothing
 	 * after to can lead back to it */

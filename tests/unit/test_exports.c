@@ -194,6 +194,7 @@ static void assert_relations(const char *key, const char *const want[])
 #define CHILD "run:process/101/11/0"
 #define TOOL "run:process/101/11/1"
 #define IN "run:file/2049/10/0"
+#define OUT0 "run:file/2049/20/0"
 #define OUT1 "run:file/2049/20/1"
 #define OUT2 "run:file/2049/20/2"
 #define SH_EXE "run:file/2049/500/0"
@@ -243,7 +244,12 @@ static void test_prov_informed_by_parent_and_exec(void **state)
 
 static void test_prov_revisions_of_one_file(void **state)
 {
+	/* /out was there before (no open made it): its old content is in
+	 * version 1, and version 1 in version 2 */
 	static const char *const derived[] = {
+		"{\"prov:generatedEntity\":\"" OUT1 "\",\"prov:usedEntity\":\""
+		OUT0 "\",\"prov:type\":{\"$\":\"prov:Revision\",\"type\":"
+		"\"prov:QUALIFIED_NAME\"}}",
 		"{\"prov:generatedEntity\":\"" OUT2 "\",\"prov:usedEntity\":\""
 		OUT1 "\",\"prov:type\":{\"$\":\"prov:Revision\",\"type\":"
 		"\"prov:QUALIFIED_NAME\"}}",
@@ -253,6 +259,7 @@ static void test_prov_revisions_of_one_file(void **state)
 #define SPEC(v, file)                                                   \
 	"{\"prov:specificEntity\":\"" v "\",\"prov:generalEntity\":\"" file \
 	"\"}"
+		SPEC(OUT0, "run:file/2049/20"),
 		SPEC(OUT1, "run:file/2049/20"),
 		SPEC(OUT2, "run:file/2049/20"),
 		SPEC(IN, "run:file/2049/10"),

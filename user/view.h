@@ -1,0 +1,66 @@
+/*
+ * A view of the dataflow graph, or of a walk of it, as a person reads it:
+ * files a filter hides left out, system files folded into one node per
+ * directory, the exec epochs of one process as one node if asked, and
+ * edges that repeat between two nodes merged into one with a count.
+ * Lineage, its JSON and the DOT export draw from a view.
+ */
+#ifndef PROBE_VIEW_H
+#define PROBE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dataflow.h"
+#include "filter.h"
+
+enum view_kind {
+	VIEW_PROCESS, /* df_processes()[i] */
+	VIEW_ENTITY, /* df_entities()[i] */
+	VIEW_GROUP, /* the files under a directory, folded */
+};
+
+struct view_node {
+	enum view_kind kind;
+	size_t i; /* process or entity; for a group, its first entity */
+	char *group; /* a group's directory */
+	size_t files; /* a group's files (distinct) */
+	unsigned depth; /* from the walk (0 without one) */
+};
+
+struct view_edge {
+	enum df_relation rel;
+	size_t from, to; /* view nodes */
+	size_t count; /* dataflow edges merged into it */
+	long long op; /* the first one's op */
+	__u64 ts_ns;
+	unsigned flags; /* the union of theirs */
+};
+
+struct view {
+	struct view_node *nodes;
+	size_t nnodes;
+	struct view_edge *edges;
+	size_t nedges;
+	size_t *of_process, *of_entity; /* df index -> node, or (size_t)-1 */
+};
+
+struct view_opts {
+	const struct filter *filter;
+	bool merge_epochs; /* a process's exec epochs as one node: its last
+			      (in the view) stands for the others */
+	long long keep; /* an entity shown on its own whatever the filter
+			   says (a walk's root), or -1 */
+};
+
+/* A view of the walk w (NULL: of the whole graph). */
+void view_build(struct view *v, const struct dataflow *g,
+		const struct df_walk *w, const struct view_opts *opts);
+void view_free(struct view *v);
+
+/* A process as a person names it: pid, then argv (at most max bytes,
+ * then "..."), or "(fork of PID)" before its first exec; into buf. */
+void view_process_label(const struct dataflow *g, size_t process, char *buf,
+			size_t len, size_t max);
+
+#endif
