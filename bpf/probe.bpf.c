@@ -119,6 +119,7 @@ struct use_seen {
 	__u64 inode; /* a reused struct file of another inode is new */
 	__u64 read_stamp; /* the process's read stamp at the last write
 			     recorded (see read_stamps) */
+	__s64 read_ctime; /* the file's ctime at the last read recorded */
 	__u32 access; /* enum probe_use_access bits recorded */
 	__u32 pad;
 };
@@ -339,6 +340,22 @@ struct inode___timespec {
 
 #define NSEC_MASK ((1U << 30) - 1)
 
+/* The inode's ctime in ns: it moves with every change of the file's data
+ * (and metadata), and no one can set it back. */
+static __always_inline __s64 inode_ctime_ns(const struct inode *ip)
+{
+	struct inode *inode = kernel_ptr(ip, struct inode);
+
+	/* Multigrain timestamps keep a flag in i_ctime_nsec's bit 31
+	 * (I_CTIME_QUERIED); nanoseconds need only 30 bits. */
+	if (bpf_core_field_exists(inode->i_ctime_sec))
+		return inode->i_ctime_sec * 1000000000LL +
+		       (inode->i_ctime_nsec & NSEC_MASK);
+	return kernel_ptr(ip, struct inode___timespec)->__i_ctime.tv_sec *
+		       1000000000LL +
+	       kernel_ptr(ip, struct inode___timespec)->__i_ctime.tv_nsec;
+}
+
 static __always_inline void inode_fill(struct probe_inode *out,
 				       const struct inode *ip)
 {
@@ -349,22 +366,15 @@ static __always_inline void inode_fill(struct probe_inode *out,
 	out->size = inode->i_size;
 	out->mode = inode->i_mode;
 	out->gen = inode->i_generation;
-	if (bpf_core_field_exists(inode->i_mtime_sec)) {
-		/* Multigrain timestamps keep a flag in i_ctime_nsec's bit 31
-		 * (I_CTIME_QUERIED); nanoseconds need only 30 bits. */
+	out->ctime_ns = inode_ctime_ns(ip);
+	if (bpf_core_field_exists(inode->i_mtime_sec))
 		out->mtime_ns = inode->i_mtime_sec * 1000000000LL +
 				(inode->i_mtime_nsec & NSEC_MASK);
-		out->ctime_ns = inode->i_ctime_sec * 1000000000LL +
-				(inode->i_ctime_nsec & NSEC_MASK);
-	} else {
-		struct inode___timespec *old =
-			kernel_ptr(ip, struct inode___timespec);
-
-		out->mtime_ns = old->i_mtime.tv_sec * 1000000000LL +
-				old->i_mtime.tv_nsec;
-		out->ctime_ns = old->__i_ctime.tv_sec * 1000000000LL +
-				old->__i_ctime.tv_nsec;
-	}
+	else
+		out->mtime_ns =
+			kernel_ptr(ip, struct inode___timespec)->i_mtime.tv_sec *
+				1000000000LL +
+			kernel_ptr(ip, struct inode___timespec)->i_mtime.tv_nsec;
 }
 
 static __always_inline struct mount *real_mount(struct vfsmount *mnt)
@@ -752,10 +762,13 @@ static __always_inline __u64 read_stamp(__u32 tgid)
 
 /*
  * Whether this use of file is one to record, and remember it: the first
- * read or write of the open file description by this exec epoch, or a
- * write after the process recorded a read it had not when it last wrote.
+ * read or write of the open file description by this exec epoch; a write
+ * after the process recorded a read it had not when it last wrote; a
+ * read of a file whose content changed since the last read recorded
+ * (its ctime moved: another process wrote it in between).  Not inlined:
+ * its stack would add to that of sys_exit's deepest path.
  */
-static __always_inline bool use_is_new(struct file *file, __u32 access)
+static __noinline bool use_is_new(struct file *file, __u32 access)
 {
 	struct use_key key = use_key_of(file);
 	struct use_seen *seen, first = { .access = access };
@@ -763,15 +776,20 @@ static __always_inline bool use_is_new(struct file *file, __u32 access)
 	first.inode = (__u64)file->f_inode;
 	if (access == PROBE_USE_WRITE)
 		first.read_stamp = read_stamp(key.tgid);
+	else
+		first.read_ctime = inode_ctime_ns(file->f_inode);
 	seen = bpf_map_lookup_elem(&uses, &key);
 	if (seen && seen->inode == first.inode) {
 		if ((seen->access & access) &&
-		    (access == PROBE_USE_READ ||
-		     seen->read_stamp == first.read_stamp))
+		    (access == PROBE_USE_READ ?
+			     seen->read_ctime == first.read_ctime :
+			     seen->read_stamp == first.read_stamp))
 			return false;
 		__sync_fetch_and_or(&seen->access, access);
 		if (access == PROBE_USE_WRITE)
 			seen->read_stamp = first.read_stamp;
+		else
+			seen->read_ctime = first.read_ctime;
 	} else {
 		bpf_map_update_elem(&uses, &key, &first, BPF_ANY);
 	}

@@ -376,6 +376,23 @@ def first_read_and_write_once_per_description(tmp):
 
 
 @test
+def read_again_after_the_file_changed(tmp):
+    write_file(os.path.join(tmp, "log"), "old\n")
+    write_file(os.path.join(tmp, "extra.txt"), "extra\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "reread_after_change"), tmp])
+    assert rec.rc == 0, rec.stderr
+    assert open(os.path.join(tmp, "out.txt")).read() == "extra\n"
+    log = os.path.join(tmp, "log")
+    reads = [op for op in rec.ops if op["op"] == "read" and op["path"] == log]
+    # the parent's first read, the child's append, the parent's second
+    # read: recorded again because the file changed in between
+    assert [op["pid"] for op in reads] == [rec.ops[0]["pid"]] * 2, reads
+    assert reads[0]["fd"] == reads[1]["fd"], reads
+    found = lineage(rec.log, os.path.join(tmp, "out.txt"))
+    assert os.path.join(tmp, "extra.txt") in {f["path"] for f in found["files"]}, found
+
+
+@test
 def fd_table_operations(tmp):
     target = os.path.join(tmp, "f.txt")
     write_file(target, "x")
