@@ -320,7 +320,7 @@ static void on_open(struct dataflow *g, const struct probe_open *r,
 	    (r->rflags & PROBE_RF_ANON))
 		return;
 	/* truncating a file writes it, before any write() */
-	if ((r->flags & O_TRUNC) && writes) {
+	if ((r->flags & O_TRUNC) && writes && S_ISREG(r->inode.mode)) {
 		event(g, DF_TRUNCATE, process_now(g, r->hdr.pid), op, &r->hdr,
 		      &r->inode, false, open_abs_path(r));
 		return;
@@ -441,7 +441,9 @@ static void make_versions(struct dataflow *g)
 		struct df_file *f = &g->files[e->a.file];
 		size_t v;
 
-		if (!truncate && e->a.kind != DF_WRITE)
+		/* what a process writes to a character device (a terminal,
+		 * /dev/null) is not what the next one reads from it */
+		if ((!truncate && e->a.kind != DF_WRITE) || S_ISCHR(f->mode))
 			continue;
 		v = f->nversions ? f->versions[f->nversions - 1] : IDMAP_NONE;
 		if (!truncate && v != IDMAP_NONE &&
