@@ -743,6 +743,15 @@ static __always_inline __u64 unix_peer_ino(struct file *file)
 		->vfs_inode.i_ino;
 }
 
+/* Whether file is a pipe, a FIFO or a socket: a read of it that returned
+ * nothing (the end of the stream) carried no data and is not a use. */
+static __always_inline bool is_channel(struct file *file)
+{
+	__u32 type = kernel_ptr(file->f_inode, struct inode)->i_mode & S_IFMT;
+
+	return type == S_IFIFO || type == S_IFSOCK;
+}
+
 /* A new read stamp for process tgid (see read_stamps). */
 static __always_inline __u64 new_read_stamp(__u32 tgid)
 {
@@ -806,7 +815,8 @@ static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 	struct probe_use *rec;
 	struct scratch *s;
 
-	if (!file || !use_is_new(file, access))
+	if (!file || (!ret && access == PROBE_USE_READ && is_channel(file)) ||
+	    !use_is_new(file, access))
 		return;
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_USE, &s, &place);
 	if (!rec)

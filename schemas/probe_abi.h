@@ -187,7 +187,9 @@ enum probe_use_access {
  * a loop of reads costs one record; but a write after the process's
  * latest recorded read is recorded again, so that each write record is
  * preceded by every read whose data the writes up to the next one can
- * hold.  Variable part: the absolute path.
+ * hold.  A read of a pipe, a FIFO or a socket that returned nothing (the
+ * end of the stream) carried no data and is no use.  Variable part: the
+ * absolute path.
  */
 struct probe_use {
 	struct probe_hdr hdr;
