@@ -26,6 +26,12 @@ struct event {
 	size_t made; /* a write's version (made or added to), or IDMAP_NONE */
 };
 
+/* A set of ops, marked by one walk of the happens-before graph. */
+struct reach {
+	unsigned *marks;
+	unsigned stamp; /* the marks of the last walk */
+};
+
 struct dataflow {
 	struct df_process *procs;
 	size_t nprocs, procs_cap;
@@ -42,6 +48,8 @@ struct dataflow {
 	struct idmap process_of; /* pid -> its current process */
 	struct idmap edge_seen; /* used edges made: (entity, process) */
 	struct hb *hb;
+	/* the walks resolve_read() makes */
+	struct reach after_read, before_read, before_truncation;
 	/* absolute paths named, in log order, with their file */
 	struct named {
 		char *path;
@@ -486,39 +494,97 @@ static long long writes_end(const struct dataflow *g, size_t v)
 	return g->procs[g->ents[v].generated_by].last_op;
 }
 
+/* The ops reachable from op (forward), or that reach it (backward), up to
+ * bound; their marks stay until the next walk into the same set. */
+static void reach_from(struct dataflow *g, struct reach *r, size_t op,
+		       bool backward, size_t bound)
+{
+	if (!r->marks) {
+		r->marks = xmalloc((hb_ops(g->hb) + 1) * sizeof(*r->marks));
+		memset(r->marks, 0, (hb_ops(g->hb) + 1) * sizeof(*r->marks));
+	}
+	if (++r->stamp == 0) {
+		memset(r->marks, 0, (hb_ops(g->hb) + 1) * sizeof(*r->marks));
+		r->stamp = 1;
+	}
+	hb_reach_all(g->hb, op, backward, bound, r->marks, r->stamp);
+}
+
+static bool reached(const struct reach *r, long long op)
+{
+	return op >= 0 && r->marks[op] == r->stamp;
+}
+
 /*
  * The versions a read used.  A version's content can be there unless its
- * write is ordered after the read, or a truncation ordered after the
- * end of its writer and before the read erased it (version 0: any
- * truncation before the read).  Of those, each unbroken line of
- * derivation (between truncations) is stood for by its newest, which
- * derives from the others.
+ * write is ordered after the read, or a truncation ordered after the end
+ * of its writer and before the read erased it (version 0: any truncation
+ * before the read).  Of those, each unbroken line of derivation (between
+ * truncations) is stood for by its newest, which derives from the others.
+ *
+ * Three walks of the happens-before graph answer it, whatever the number
+ * of versions: what the read reaches (the writes after it), what reaches
+ * the read (the truncations before it), and what reaches the newest of
+ * those truncations (the writers it erased).  A version that only another,
+ * unordered, truncation erased counts as there: more, never less.
  */
 static void resolve_read(struct dataflow *g, const struct event *e)
 {
 	const struct df_file *f = &g->files[e->a.file];
-	size_t n = f->nversions;
-	long long r = e->a.op;
-	bool *candidate = xmalloc(n + 1), *erases = xmalloc(n + 1);
-	bool v0_alive = true; /* a pipe's: what came from outside */
-	long long alive = -2; /* newest of this line: -1 is version 0 */
+	size_t n = f->nversions, last_truncation = n;
+	long long r = e->a.op, first_after = -1, first_trunc = -1;
+	bool *candidate = xmalloc(n + 1);
+	long long alive = -1; /* newest of this line: -1 is version 0 */
 
 	for (size_t k = 0; k < n; k++) {
 		const struct df_entity *v = &g->ents[f->versions[k]];
 
-		candidate[k] = !df_op_before(g, r, v->op);
-		erases[k] = candidate[k] && v->truncated &&
-			    df_op_before(g, v->op, r);
-		v0_alive &= !erases[k];
+		if (v->op > r && first_after < 0)
+			first_after = k;
+		if (v->truncated && first_trunc < 0)
+			first_trunc = v->op;
 	}
-	if (v0_alive)
-		alive = -1;
+	/* the writes after the read: one walk forward from it */
+	if (first_after >= 0)
+		reach_from(g, &g->after_read, r, false,
+			   g->ents[f->versions[n - 1]].op);
+	/* the truncations before it: one walk back */
+	if (first_trunc >= 0)
+		reach_from(g, &g->before_read, r, true, first_trunc);
+	for (size_t k = 0; k < n; k++) {
+		const struct df_entity *v = &g->ents[f->versions[k]];
+
+		candidate[k] = v->op == r ||
+			       !(first_after >= 0 && reached(&g->after_read,
+							      v->op));
+		if (candidate[k] && v->truncated && first_trunc >= 0 &&
+		    v->op != r && reached(&g->before_read, v->op))
+			last_truncation = k;
+	}
+	bool erasures = false; /* before_truncation walked for this read */
+
+	if (last_truncation < n) {
+		long long ends = -1;
+
+		for (size_t k = 0; k < last_truncation; k++) {
+			long long end = writes_end(g, f->versions[k]);
+
+			if (end >= 0 && (ends < 0 || end < ends))
+				ends = end;
+		}
+		if (ends >= 0) {
+			reach_from(g, &g->before_truncation,
+				   g->ents[f->versions[last_truncation]].op,
+				   true, ends);
+			erasures = true;
+		}
+	}
 	for (size_t k = 0; k <= n; k++) {
-		bool erased = false;
 		long long end;
 
 		if (k == n || g->ents[f->versions[k]].truncated) {
-			if (alive == -1)
+			/* version 0 is erased by any truncation before */
+			if (alive == -1 && last_truncation == n)
 				used(g, version0(g, e), e);
 			else if (alive >= 0)
 				used(g, f->versions[alive], e);
@@ -527,16 +593,12 @@ static void resolve_read(struct dataflow *g, const struct event *e)
 		if (k == n || !candidate[k])
 			continue;
 		end = writes_end(g, f->versions[k]);
-		for (size_t l = 0; l < n && !erased && end >= 0; l++)
-			erased = erases[l] && l != k &&
-				 (end == g->ents[f->versions[l]].op ||
-				  df_op_before(g, end,
-					       g->ents[f->versions[l]].op));
-		if (!erased)
-			alive = k;
+		if (erasures && k < last_truncation &&
+		    reached(&g->before_truncation, end))
+			continue; /* erased */
+		alive = k;
 	}
 	free(candidate);
-	free(erases);
 }
 
 /* A version's path, size and mtime: as the last event of its file while it
@@ -708,6 +770,9 @@ void dataflow_free(struct dataflow *g)
 	idmap_free(&g->file_of);
 	idmap_free(&g->process_of);
 	idmap_free(&g->edge_seen);
+	free(g->after_read.marks);
+	free(g->before_read.marks);
+	free(g->before_truncation.marks);
 	hb_free(g->hb);
 	free(g);
 }

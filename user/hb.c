@@ -64,6 +64,7 @@ struct hb {
 	struct idmap last_exit; /* tid -> its exit op, while the latest */
 	/* for hb_reaches(): edges by source, and a mark per op */
 	size_t *succ_at, *succ; /* succ[succ_at[v]..succ_at[v + 1]) */
+	size_t *pred_at; /* edges[pred_at[v]..pred_at[v + 1]) go to v */
 	unsigned *mark, stamp;
 	size_t *stack;
 	bool backward; /* some edge goes to an earlier op */
@@ -89,6 +90,7 @@ void hb_free(struct hb *g)
 	idmap_free(&g->last_exit);
 	free(g->succ_at);
 	free(g->succ);
+	free(g->pred_at);
 	free(g->mark);
 	free(g->stack);
 	free(g);
@@ -492,13 +494,20 @@ static void signal_edges(struct hb *g)
 	}
 }
 
-/* The edges by source, for walks. */
+/* The edges by source, and by target (they are sorted by it), for walks. */
 static void index_successors(struct hb *g)
 {
 	free(g->succ_at);
 	free(g->succ);
+	free(g->pred_at);
 	free(g->mark);
 	free(g->stack);
+	g->pred_at = xmalloc((g->n + 1) * sizeof(*g->pred_at));
+	for (size_t v = 0, k = 0; v <= g->n; v++) {
+		while (k < g->nedges && g->edges[k].to < v)
+			k++;
+		g->pred_at[v] = k;
+	}
 	g->succ_at = xmalloc((g->n + 2) * sizeof(*g->succ_at));
 	g->succ = xmalloc((g->nedges + 1) * sizeof(*g->succ));
 	g->mark = xmalloc((g->n + 1) * sizeof(*g->mark));
@@ -591,6 +600,39 @@ bool hb_reaches(struct hb *g, size_t from, size_t to)
 		}
 	}
 	return false;
+}
+
+size_t hb_ops(const struct hb *g)
+{
+	return g->n;
+}
+
+void hb_reach_all(struct hb *g, size_t from, bool backward, size_t bound,
+		  unsigned *marks, unsigned stamp)
+{
+	size_t top = 0;
+
+	if (!g->built)
+		build(g);
+	if (from >= g->n)
+		return;
+	g->stack[top++] = from;
+	marks[from] = stamp;
+	while (top) {
+		size_t v = g->stack[--top];
+		size_t k = backward ? g->pred_at[v] : g->succ_at[v];
+		size_t end = backward ? g->pred_at[v + 1] : g->succ_at[v + 1];
+
+		for (; k < end; k++) {
+			size_t w = backward ? g->edges[k].from : g->succ[k];
+
+			if (marks[w] == stamp ||
+			    (!g->backward && (backward ? w < bound : w > bound)))
+				continue;
+			marks[w] = stamp;
+			g->stack[top++] = w;
+		}
+	}
 }
 
 const struct hb_edge *hb_edges(struct hb *g, size_t *n)

@@ -75,6 +75,19 @@ const struct hb_edge *hb_edges(struct hb *g, size_t *n);
 /* Whether op to is reachable from op from (an op reaches itself). */
 bool hb_reaches(struct hb *g, size_t from, size_t to);
 
+/* The ops of the graph: their ids are 0..hb_ops() - 1. */
+size_t hb_ops(const struct hb *g);
+
+/*
+ * Mark every op reachable from op from (forward), or from which it is
+ * reachable (backward), from itself included: marks[id] = stamp.  Ops
+ * beyond bound (forward: after it; backward: before it) are not walked,
+ * unless some edge goes back in log order.  marks has hb_ops() entries
+ * and is the caller's: one walk answers many questions about one op.
+ */
+void hb_reach_all(struct hb *g, size_t from, bool backward, size_t bound,
+		  unsigned *marks, unsigned stamp);
+
 /* The time of an op (boot time), 0 for no such op. */
 __u64 hb_op_ts(const struct hb *g, size_t id);
 
