@@ -31,6 +31,8 @@ SCHEMA = json.load(open(os.path.join(ROOT, "schemas", "ops.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 PROV_VALIDATOR = jsonschema.Draft202012Validator(
     json.load(open(os.path.join(ROOT, "schemas", "prov-json.schema.json"))))
+LINEAGE_VALIDATOR = jsonschema.Draft202012Validator(
+    json.load(open(os.path.join(ROOT, "schemas", "lineage.schema.json"))))
 
 TESTS = []
 
@@ -555,9 +557,17 @@ def shared_semaphore_orders_processes(tmp):
 
 
 def lineage(log, path, *options):
+    """lineage --json of path, checked against its schema: every edge
+    joins two of its nodes."""
     out = subprocess.run([PROBE, "lineage", "--json", *options, log, path], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    found = json.loads(out.stdout, object_pairs_hook=no_duplicate_keys)
+    errors = list(LINEAGE_VALIDATOR.iter_errors(found))
+    assert not errors, "lineage does not match its schema: %s" % errors[0].message
+    ids = {n["id"] for n in found["nodes"]}
+    assert len(ids) == len(found["nodes"]) and found["root"] in ids, found["nodes"]
+    assert all(e["from"] in ids and e["to"] in ids for e in found["edges"]), found["edges"]
+    return found
 
 
 @test
