@@ -11,6 +11,7 @@ Ends with the line "N passed, N failed".
 import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -1448,6 +1449,9 @@ def dot_picture_of_a_c_build(tmp):
     assert any(l.startswith("/usr/include/ ") for l in labels), labels
     assert not any(l.endswith("stdio.h") for l in labels), labels
     assert 'style="dashed,filled"' in text.stdout
+    # what every process reads (the loader's cache, libc) apart, unlinked
+    assert "subgraph cluster_apart {" in text.stdout
+    assert all(re.search(r" \+ \d+ folded$", l) for l in labels if " -c -o " in l), labels
     # drawn: in seconds, a picture of a sane size
     out = os.path.join(tmp, "build.png")
     start = time.monotonic()
