@@ -11,7 +11,8 @@
  * It reads from left to right: files read -> a process -> files written.
  * Boxes are processes; ellipses files (filled: made while recording;
  * dashed: removed since; bold: the file drawn around); folders the
- * system files of one directory.  Blue arrows are reads, green the
+ * system files of one directory, and the pipes and sockets as they were
+ * before any write.  Blue arrows are reads, green the
  * program an exec ran, red writes; dashed grey arrows start a process
  * (clone, exec), dotted ones join a file's versions.  The files under the
  * directory that holds most of them are named by their path from it.
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "dot.h"
+#include "idmap.h"
 #include "util.h"
 #include "view.h"
 
@@ -178,24 +180,32 @@ static bool is_apart(const struct dot *d, size_t n)
 	return is_group(d, n) && d->users[n] > HUB_USERS;
 }
 
+/* A user of group node: count it once, whether it read, wrote or both. */
+static void count_user(struct dot *d, struct idmap *seen, size_t group,
+		       size_t user)
+{
+	if (!is_group(d, group) || idmap_get(seen, group, user) != IDMAP_NONE)
+		return;
+	idmap_set(seen, group, user, 1);
+	d->users[group]++;
+}
+
 /* Count each group's users, then each process's uses of the groups drawn
  * apart. */
 static void find_hubs(struct dot *d)
 {
 	const struct view *v = &d->view;
+	struct idmap seen = { 0 }; /* (group, user) -> 1 */
 
 	d->users = xmalloc((v->nnodes + 1) * sizeof(*d->users));
 	d->apart = xmalloc((v->nnodes + 1) * sizeof(*d->apart));
 	memset(d->users, 0, (v->nnodes + 1) * sizeof(*d->users));
 	memset(d->apart, 0, (v->nnodes + 1) * sizeof(*d->apart));
-	/* the view merged the edges of a pair already: one per user and
-	 * relation */
 	for (size_t k = 0; k < v->nedges; k++) {
-		if (is_group(d, v->edges[k].from))
-			d->users[v->edges[k].from]++;
-		if (is_group(d, v->edges[k].to))
-			d->users[v->edges[k].to]++;
+		count_user(d, &seen, v->edges[k].from, v->edges[k].to);
+		count_user(d, &seen, v->edges[k].to, v->edges[k].from);
 	}
+	idmap_free(&seen);
 	for (size_t k = 0; k < v->nedges; k++) {
 		const struct view_edge *e = &v->edges[k];
 
@@ -276,8 +286,8 @@ static void group_node(const struct dot *d, size_t n)
 
 	fprintf(d->out, "n%zu [shape=folder, label=\"", n);
 	if (!strcmp(v->group, VIEW_CHANNELS)) {
-		fprintf(d->out, "%zu pipe%s and sockets\\nbefore any write",
-			v->files, v->files == 1 ? "" : "s");
+		fprintf(d->out, "%zu %s\\nbefore any write", v->files,
+			v->files == 1 ? "pipe or socket" : "pipes and sockets");
 	} else {
 		dot_text_wrapped(d->out, v->group, LINE_WIDTH, false);
 		fprintf(d->out, "/\\n%zu file%s", v->files,

@@ -4,13 +4,14 @@
  *
  * A window chooses the ops drawn: those of some processes, those of a
  * span of time from the recording's start, those of a span of op ids
- * (struct export_window); edges are drawn between ops of the window.  An
- * op with an edge other than program order to or from another op drawn
- * is a node of its own, labelled with its id (as the jsonl export numbers
- * ops), its op and its tid; each run of consecutive ops of one thread
- * between them, which nothing but program order ties to the rest, is one
- * node: "first-last: N ops", then what they were.  Each process is a
- * cluster labelled with its pid and the programs it ran.  Edges are
+ * (struct export_window).  An op with an edge other than program order
+ * (a clone, an exec, a wait...) is a node of its own, labelled with its
+ * id (as the jsonl export numbers ops), its op and its tid; each run of
+ * consecutive ops of one thread between them, which nothing but program
+ * order ties to the rest, is one node: "first-last: N ops", then what
+ * they were.  An op outside the window that such an edge ties to one in
+ * it is a dashed stub (id, op, pid): where to look next.  Each process is
+ * a cluster labelled with its pid and the programs it ran.  Edges are
  * coloured by kind and, but for program order, named; edges that repeat
  * between two nodes are drawn once with their count.
  */

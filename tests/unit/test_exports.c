@@ -751,7 +751,7 @@ static void test_dot_folds_system_files(void **state)
 	assert_has(text[0], "[shape=folder, label=\"/usr/include/\\n3 "
 			    "files\"];");
 	assert_has(text[0], "[color=\"#1f5fbf\", xlabel=\"3\", penwidth=1.8];");
-	assert_has(text[0], "[shape=folder, label=\"1 pipe and sockets\\n"
+	assert_has(text[0], "[shape=folder, label=\"1 pipe or socket\\n"
 			    "before any write\"];");
 	assert_null(strstr(text[0], "a.h"));
 	/* --no-fold: each header on its own (most files are there: named
