@@ -256,7 +256,8 @@ static void clean_up_on_signals(void)
 /*
  * What dot said, as one line (in place): its first line that names an
  * error (the lines after "trouble in init_rank" list nodes), else its
- * first line; without "Error: " or "Warning: ", control bytes as '?'.
+ * first line; without "dot: ", "Error: " or "Warning: ", control bytes
+ * as '?'.
  */
 static const char *graphviz_message(char *msg)
 {
@@ -265,6 +266,8 @@ static const char *graphviz_message(char *msg)
 	if (!line)
 		line = msg + strspn(msg, " \t\n");
 	line[strcspn(line, "\n")] = 0;
+	if (!strncmp(line, "dot: ", 5))
+		line += 5;
 	if (!strncmp(line, "Error: ", 7))
 		line += 7;
 	else if (!strncmp(line, "Warning: ", 9))
