@@ -13,7 +13,7 @@ ARCH := x86
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ischemas -Iuser -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 	      -Wall -Werror -Ivmlinux -Ischemas -Ibpf
 
@@ -26,7 +26,8 @@ CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c use
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
 	     user/diff_files.c user/dataflow.c user/export_prov.c \
-	     user/export_dot.c user/filter.c user/view.c
+	     user/export_dot.c user/export_hb_dot.c user/dot.c user/filter.c \
+	     user/view.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
@@ -91,7 +92,7 @@ unit-bins: $(UNIT_TESTS)
 scenarios: $(SCENARIOS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka -lm
 
 $(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<

@@ -1,331 +1,461 @@
 /*
- * probe-bpf export dot and hb-dot: the dataflow graph and the
- * happens-before graph in Graphviz's DOT language, for dot(1) to draw.
+ * probe-bpf export dot: the dataflow graph in Graphviz's DOT language,
+ * drawn from a view (user/view.h) so that a real build reads at a glance:
+ * system files folded into one node per directory (the filter options
+ * choose which files and how), one node per process whatever it exec'd,
+ * labelled with its pid and its argv cut short, and the edges that repeat
+ * between two nodes drawn once with their count.  With around, only the
+ * lineage of one file's last version: what it came from and what came
+ * from it, at most depth writers away.
  *
- * dot: each exec epoch of each process is a box labelled with its pid and
- * argv[0] (in brackets before its first exec: the program it inherited),
- * each version of each file, pipe or socket an ellipse labelled with its
- * path and version; edges used (version -> process), generated (process
- * -> version), informed (process -> process: a clone, an exec, a vfork
- * child's shared memory) and derived (version -> its next version).
- *
- * hb-dot: each op is a node labelled with its id (as the jsonl export
- * numbers ops), its op and its tid, inside a cluster per process; each
- * edge is coloured by its kind and, but for program order, named.
- *
- * Labels show the bytes of paths and arguments unambiguously: a backslash
- * as \\, a newline as \n, a tab as \t, other control bytes and bytes that
- * are not UTF-8 as \xHH.
+ * It reads from left to right: files read -> a process -> files written.
+ * Boxes are processes; ellipses files (filled: made while recording;
+ * dashed: removed since; bold: the file drawn around); folders the
+ * system files of one directory, and the pipes and sockets as they were
+ * before any write.  Blue arrows are reads, green the
+ * program an exec ran, red writes; dashed grey arrows start a process
+ * (clone, exec), dotted ones join a file's versions.  The files under the
+ * directory that holds most of them are named by their path from it.
  */
 #include "export.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dot.h"
 #include "idmap.h"
-#include "json.h"
-#include "records.h"
 #include "util.h"
+#include "view.h"
 
-/*
- * s (len bytes) shown as the comment above says, inside a DOT string:
- * there a backslash itself needs one (\\ shows \, \n breaks the line) and
- * so does a double quote.
- */
-static void dot_text(FILE *f, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(u + i, len - i);
-
-		if (u[i] == '"')
-			fputs("\\\"", f);
-		else if (u[i] == '\\')
-			fputs("\\\\\\\\", f);
-		else if (u[i] == '\n')
-			fputs("\\\\n", f);
-		else if (u[i] == '\t')
-			fputs("\\\\t", f);
-		else if (u[i] < 0x20 || u[i] == 0x7f || !n)
-			fprintf(f, "\\\\x%02x", u[i]);
-		else
-			fwrite(u + i, 1, n, f);
-		i += n ? n : 1;
-	}
-}
-
-/* ---- the dataflow graph ---- */
+#define ARGV_MAX 48 /* bytes of argv a process's label shows */
+#define LINE_WIDTH 28 /* bytes after which a label breaks its line */
+#define TOOLTIP_MAX 1000 /* bytes of argv its tooltip shows */
+/* A folded directory used by more processes than this is drawn apart,
+ * without its edges: a hub that every compiler reads (the C library's
+ * headers, the loader's cache) would cross the whole picture with them,
+ * and makes Graphviz route every one of them through every rank. */
+#define HUB_USERS 8
 
 struct dot {
 	FILE *out;
-	struct export_graph df;
+	struct log_reader *log;
+	struct dataflow *g;
+	const struct df_process *procs;
+	const struct df_entity *ents;
+	const struct df_file *files;
+	size_t nprocs, nents, nfiles;
+	long long root; /* the entity drawn around, or -1 */
+	struct df_walk walk;
+	struct view view;
+	char *home; /* files under it are named from it, or NULL */
+	size_t *users; /* by view node: for a group, the nodes it has
+			  edges with (0: not a group) */
+	size_t *apart; /* by view node: for a process, the uses of
+			  groups drawn apart */
 };
 
-/* The argv a process runs: its own, or the one it inherited. */
-static const struct df_process *program_of(const struct dot *d, size_t i)
-{
-	const struct df_process *p = &d->df.procs[i];
+/* ---- what to draw ---- */
 
-	/* a parent comes before its children in the graph */
-	while (!p->argv && p->parent >= 0)
-		p = &d->df.procs[p->parent];
-	return p->argv ? p : NULL;
+/*
+ * The lineage of root both ways: the walk up, and what the walk down
+ * adds to it.  A node met by both keeps the smaller depth.
+ */
+static void walk_around(struct dot *d, int depth)
+{
+	struct df_walk *w = &d->walk, down;
+	size_t nslots = d->nprocs + d->nents, nedges, nodes_cap, edges_cap;
+	size_t *slot_at = xmalloc((nslots + 1) * sizeof(*slot_at));
+	bool *edge_in;
+
+	df_edges(d->g, &nedges);
+	edge_in = xmalloc(nedges + 1);
+	memset(edge_in, 0, nedges + 1);
+	memset(slot_at, 0xff, (nslots + 1) * sizeof(*slot_at));
+	df_walk(d->g, d->root, false, depth, w);
+	df_walk(d->g, d->root, true, depth, &down);
+	nodes_cap = w->nnodes;
+	edges_cap = w->nedges;
+	for (size_t i = 0; i < w->nnodes; i++) {
+		struct df_node n = w->nodes[i];
+
+		slot_at[n.process ? n.i : d->nprocs + n.i] = i;
+	}
+	for (size_t k = 0; k < w->nedges; k++)
+		edge_in[w->edges[k]] = true;
+	for (size_t i = 0; i < down.nnodes; i++) {
+		struct df_node n = down.nodes[i];
+		size_t *at = &slot_at[n.process ? n.i : d->nprocs + n.i];
+
+		if (*at != (size_t)-1) {
+			if (down.depth[i] < w->depth[*at])
+				w->depth[*at] = down.depth[i];
+			continue;
+		}
+		*at = w->nnodes;
+		w->nodes = xgrow(w->nodes, &nodes_cap, w->nnodes + 1,
+				 sizeof(*w->nodes));
+		w->depth = xrealloc(w->depth, nodes_cap * sizeof(*w->depth));
+		w->nodes[w->nnodes] = n;
+		w->depth[w->nnodes++] = down.depth[i];
+	}
+	for (size_t k = 0; k < down.nedges; k++) {
+		if (edge_in[down.edges[k]])
+			continue;
+		w->edges = xgrow(w->edges, &edges_cap, w->nedges + 1,
+				 sizeof(*w->edges));
+		w->edges[w->nedges++] = down.edges[k];
+	}
+	df_walk_free(&down);
+	free(edge_in);
+	free(slot_at);
 }
 
-static void process_node(const struct dot *d, size_t i)
+static const char *entity_path(const struct dot *d, size_t e)
 {
-	const struct df_process *p = &d->df.procs[i], *prog = program_of(d, i);
-	size_t n = prog ? strnlen(prog->argv, prog->argv_len) : 0;
+	return d->ents[e].anonymous ? NULL : d->ents[e].path;
+}
 
-	fprintf(d->out, "p%zu [shape=box, label=\"%u\\n", i, p->pid);
-	if (prog != p)
-		fputc('[', d->out);
-	if (n) /* argv[0], else the file it executed */
-		dot_text(d->out, prog->argv, n);
-	else if (prog && prog->exe)
-		dot_text(d->out, prog->exe, strlen(prog->exe));
-	else
-		fputs("unknown program", d->out);
-	if (prog != p)
-		fputc(']', d->out);
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The length of the directory a and b both lie under ("/a/b" of
+ * "/a/b/x" and "/a/b/y"), 0 for the root. */
+static size_t common_dir(const char *a, const char *b)
+{
+	size_t same = 0, dir = 0;
+
+	while (a[same] && a[same] == b[same])
+		same++;
+	for (size_t j = 0; j < same; j++)
+		if (a[j] == '/')
+			dir = j;
+	return dir;
+}
+
+/*
+ * The directory that holds the most of the files drawn on their own: the
+ * deepest that holds at least half of them (and two or more).  Sorted,
+ * the paths under one directory make a run, and the directory of a run
+ * is the one its first and its last path lie under.
+ */
+static void choose_home(struct dot *d)
+{
+	const char **paths = xmalloc((d->view.nnodes + 1) * sizeof(*paths));
+	size_t n = 0, distinct = 0, half, best = 0;
+
+	for (size_t i = 0; i < d->view.nnodes; i++) {
+		const struct view_node *v = &d->view.nodes[i];
+
+		if (v->kind == VIEW_ENTITY && entity_path(d, v->i))
+			paths[n++] = entity_path(d, v->i);
+	}
+	qsort(paths, n, sizeof(*paths), by_string);
+	for (size_t i = 0; i < n; i++) /* a file's versions: one path */
+		if (!distinct || strcmp(paths[distinct - 1], paths[i]))
+			paths[distinct++] = paths[i];
+	half = (distinct + 1) / 2 < 2 ? 2 : (distinct + 1) / 2;
+	for (size_t i = 0; i + half <= distinct; i++) {
+		size_t dir = common_dir(paths[i], paths[i + half - 1]);
+
+		if (dir > best) {
+			best = dir;
+			free(d->home);
+			d->home = xstrndup(paths[i], dir);
+		}
+	}
+	free(paths);
+}
+
+static bool is_group(const struct dot *d, size_t n)
+{
+	return d->view.nodes[n].kind == VIEW_GROUP;
+}
+
+/* Whether the group of view node n is drawn apart (a hub). */
+static bool is_apart(const struct dot *d, size_t n)
+{
+	return is_group(d, n) && d->users[n] > HUB_USERS;
+}
+
+/* A user of group node: count it once, whether it read, wrote or both. */
+static void count_user(struct dot *d, struct idmap *seen, size_t group,
+		       size_t user)
+{
+	if (!is_group(d, group) || idmap_get(seen, group, user) != IDMAP_NONE)
+		return;
+	idmap_set(seen, group, user, 1);
+	d->users[group]++;
+}
+
+/* Count each group's users, then each process's uses of the groups drawn
+ * apart. */
+static void find_hubs(struct dot *d)
+{
+	const struct view *v = &d->view;
+	struct idmap seen = { 0 }; /* (group, user) -> 1 */
+
+	d->users = xmalloc((v->nnodes + 1) * sizeof(*d->users));
+	d->apart = xmalloc((v->nnodes + 1) * sizeof(*d->apart));
+	memset(d->users, 0, (v->nnodes + 1) * sizeof(*d->users));
+	memset(d->apart, 0, (v->nnodes + 1) * sizeof(*d->apart));
+	for (size_t k = 0; k < v->nedges; k++) {
+		count_user(d, &seen, v->edges[k].from, v->edges[k].to);
+		count_user(d, &seen, v->edges[k].to, v->edges[k].from);
+	}
+	idmap_free(&seen);
+	for (size_t k = 0; k < v->nedges; k++) {
+		const struct view_edge *e = &v->edges[k];
+
+		if (is_apart(d, e->from))
+			d->apart[e->to] += e->count;
+		if (is_apart(d, e->to))
+			d->apart[e->from] += e->count;
+	}
+}
+
+/* ---- nodes ---- */
+
+/* How many versions file f has: version 0 (as it was before the
+ * recording), and those made while recording. */
+static size_t versions_of(const struct df_file *f)
+{
+	return f->nversions + (f->v0 >= 0);
+}
+
+static void process_node(const struct dot *d, size_t n)
+{
+	const struct view_node *v = &d->view.nodes[n];
+	char label[ARGV_MAX + 64], tooltip[TOOLTIP_MAX + 64];
+
+	view_process_short_label(d->g, v->i, label, sizeof(label), ARGV_MAX);
+	view_process_label(d->g, v->i, tooltip, sizeof(tooltip),
+			   TOOLTIP_MAX);
+	fprintf(d->out, "n%zu [shape=box, style=filled, fillcolor=\"#eeeeee\", "
+			"label=\"",
+		n);
+	dot_text_wrapped(d->out, label, LINE_WIDTH, true);
+	if (d->apart[n])
+		fprintf(d->out, "\\n+ %zu folded", d->apart[n]);
+	fputs("\", tooltip=\"", d->out);
+	dot_text_wrapped(d->out, tooltip, SIZE_MAX, true);
 	fputs("\"];\n", d->out);
 }
 
-static void entity_node(const struct dot *d, size_t i)
+static void entity_node(const struct dot *d, size_t n)
 {
-	const struct df_entity *e = &d->df.ents[i];
+	const struct view_node *v = &d->view.nodes[n];
+	const struct df_entity *e = &d->ents[v->i];
+	const struct df_file *f = &d->files[e->file];
+	const char *path = e->path, *shown = path;
+	size_t home = d->home ? strlen(d->home) : 0;
 
-	fprintf(d->out, "e%zu [shape=ellipse, label=\"", i);
-	if (e->path)
-		dot_text(d->out, e->path, strlen(e->path));
+	fprintf(d->out, "n%zu [shape=ellipse", n);
+	if ((long long)v->i == d->root)
+		fputs(", style=\"bold,filled\", fillcolor=\"#ffe680\"", d->out);
+	else if (e->version && f->removed)
+		fputs(", style=\"dashed,filled\", fillcolor=\"#ddeeff\"",
+		      d->out);
+	else if (e->version)
+		fputs(", style=filled, fillcolor=\"#ddeeff\"", d->out);
+	else if (f->removed)
+		fputs(", style=dashed", d->out);
+	fputs(", label=\"", d->out);
+	if (path && home && !strncmp(path, d->home, home) &&
+	    path[home] == '/')
+		shown = path + home + 1;
+	if (shown)
+		dot_text_wrapped(d->out, shown, LINE_WIDTH, false);
 	else
 		fprintf(d->out, "inode %llu:%llu",
 			(unsigned long long)dev_kernel_to_user(e->dev),
 			(unsigned long long)e->ino);
-	fprintf(d->out, "\\nversion %u\"];\n", e->version);
+	if (versions_of(f) > 1)
+		fprintf(d->out, "\\nversion %u", e->version);
+	fputs("\", tooltip=\"", d->out);
+	if (path)
+		dot_text(d->out, path, strlen(path));
+	fputs("\"];\n", d->out);
 }
 
-static void dataflow_edge(const struct dot *d, const struct df_edge *e)
+static void group_node(const struct dot *d, size_t n)
 {
-	switch (e->rel) {
-	case DF_USED:
-		fprintf(d->out, "e%zu -> p%zu [label=\"used\"];\n", e->from,
-			e->to);
-		break;
-	case DF_GENERATED:
-		fprintf(d->out, "p%zu -> e%zu [label=\"generated\"];\n",
-			e->from, e->to);
-		break;
-	case DF_INFORMED:
-		fprintf(d->out, "p%zu -> p%zu [label=\"informed\"];\n",
-			e->from, e->to);
-		break;
-	case DF_DERIVED:
-		fprintf(d->out,
-			"e%zu -> e%zu [label=\"derived\", style=dashed];\n",
-			e->from, e->to);
-		break;
+	const struct view_node *v = &d->view.nodes[n];
+
+	fprintf(d->out, "n%zu [shape=folder, label=\"", n);
+	if (!strcmp(v->group, VIEW_CHANNELS)) {
+		fprintf(d->out, "%zu %s\\nbefore any write", v->files,
+			v->files == 1 ? "pipe or socket" : "pipes and sockets");
+	} else {
+		dot_text_wrapped(d->out, v->group, LINE_WIDTH, false);
+		fprintf(d->out, "/\\n%zu file%s", v->files,
+			v->files == 1 ? "" : "s");
 	}
+	if (is_apart(d, n))
+		fprintf(d->out, ", %zu users", d->users[n]);
+	fputs("\"];\n", d->out);
+}
+
+/* ---- edges ---- */
+
+static void edge(const struct dot *d, const struct view_edge *e)
+{
+	static const char *const colours[] = {
+		[DF_USED] = "1f5fbf",
+		[DF_GENERATED] = "c03020",
+		[DF_INFORMED] = "888888",
+		[DF_DERIVED] = "888888",
+	};
+	static const char *const styles[] = {
+		[DF_INFORMED] = ", style=dashed",
+		[DF_DERIVED] = ", style=dotted",
+	};
+	bool exec = e->rel == DF_USED && (e->flags & DF_EDGE_EXEC);
+
+	if (is_apart(d, e->from) || is_apart(d, e->to))
+		return;
+	fprintf(d->out, "n%zu -> n%zu [color=\"#%s\"%s", e->from, e->to,
+		exec ? "208040" : colours[e->rel],
+		styles[e->rel] ? styles[e->rel] : "");
+	/* the count of edges merged: in the label, and the thicker the
+	 * more */
+	if (e->count > 1)
+		fprintf(d->out, ", xlabel=\"%zu\", penwidth=%.1f", e->count,
+			1 + log2((double)e->count) / 2);
+	fputs("];\n", d->out);
+}
+
+/* ---- the graph ---- */
+
+static void graph_begin(const struct dot *d)
+{
+	const char *target = log_target(d->log);
+
+	fputs("digraph dataflow {\n"
+	      "graph [rankdir=LR, ranksep=0.3, nodesep=0.08, "
+	      "outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=10, "
+	      "labelloc=t, labeljust=l, label=\"",
+	      d->out);
+	dot_text(d->out, target, strlen(target));
+	if (d->root >= 0) {
+		fputs(": the lineage of ", d->out);
+		dot_text(d->out, d->ents[d->root].path,
+			 strlen(d->ents[d->root].path));
+	}
+	fputs("\\lboxes: processes (pid, argv; + N folded: the files it used "
+	      "in folders drawn apart); ellipses: files (filled: made while "
+	      "recording, dashed: removed since); folders: files folded by "
+	      "directory\\l"
+	      "arrows: blue read, green executed, red wrote, dashed started, "
+	      "dotted next version; a number: that many merged\\l",
+	      d->out);
+	if (d->home) {
+		fputs("files under ", d->out);
+		dot_text(d->out, d->home, strlen(d->home));
+		fputs("/ by their path from there\\l", d->out);
+	}
+	fputs("\"];\n"
+	      "node [fontname=\"Helvetica\", fontsize=9, height=0.2, "
+	      "margin=\"0.04,0.02\"];\n"
+	      "edge [arrowsize=0.4, penwidth=0.6, fontsize=8, "
+	      "fontname=\"Helvetica\"];\n",
+	      d->out);
+}
+
+static void write_graph(const struct dot *d)
+{
+	bool apart = false;
+
+	graph_begin(d);
+	for (size_t n = 0; n < d->view.nnodes; n++) {
+		if (is_apart(d, n)) {
+			apart = true;
+			continue;
+		}
+		switch (d->view.nodes[n].kind) {
+		case VIEW_PROCESS:
+			process_node(d, n);
+			break;
+		case VIEW_ENTITY:
+			entity_node(d, n);
+			break;
+		case VIEW_GROUP:
+			group_node(d, n);
+			break;
+		}
+	}
+	if (apart) {
+		fprintf(d->out, "subgraph cluster_apart {\nlabel=\"used by "
+				"more than %d processes: drawn without "
+				"arrows\";\nstyle=dashed;\n",
+			HUB_USERS);
+		for (size_t n = 0; n < d->view.nnodes; n++)
+			if (is_apart(d, n))
+				group_node(d, n);
+		fputs("}\n", d->out);
+	}
+	for (size_t k = 0; k < d->view.nedges; k++)
+		edge(d, &d->view.edges[k]);
+	fputs("}\n", d->out);
+}
+
+/* The last version of around, or -1 with the reason said. */
+static long long find_root(const struct dot *d, const char *around)
+{
+	long long root = df_find_path(d->g, around);
+
+	if (root < 0)
+		errorf("--around %s: no process of the recording used it",
+		       around);
+	return root;
 }
 
 int export_dot(struct log_reader *log, FILE *out,
 	       const struct export_opts *opts)
 {
-	struct dot d = { .out = out };
-
-	(void)opts; /* it has none */
-	if (export_graph_build(log, &d.df))
-		return -1;
-	fputs("digraph dataflow {\n", out);
-	for (size_t i = 0; i < d.df.nprocs; i++)
-		process_node(&d, i);
-	for (size_t i = 0; i < d.df.nents; i++)
-		entity_node(&d, i);
-	for (size_t i = 0; i < d.df.nedges; i++)
-		dataflow_edge(&d, &d.df.edges[i]);
-	fputs("}\n", out);
-	dataflow_free(d.df.g);
-	return 0;
-}
-
-/* ---- the happens-before graph ---- */
-
-/* An op: a node. */
-struct hb_node {
-	const char *op; /* export_op_name()'s, static */
-	__u32 tid;
-	size_t process; /* its cluster, or IDMAP_NONE (a loss) */
-};
-
-/* A process (a pid until its last thread exits), and the programs it ran,
- * each argv[0] with its NUL. */
-struct hb_process {
-	__u32 pid;
-	char *programs;
-	size_t len;
-};
-
-struct hb_dot {
-	struct hb_node *nodes;
-	size_t nnodes, nodes_cap;
-	struct hb_process *procs;
-	size_t nprocs;
-	struct idmap process_of; /* pid -> procs[] */
-};
-
-static size_t hb_process_of(struct hb_dot *d, const struct probe_hdr *h)
-{
-	size_t p = idmap_get(&d->process_of, h->pid, 0);
-
-	if (h->type == PROBE_REC_LOST)
-		return IDMAP_NONE;
-	if (p == IDMAP_NONE) {
-		d->procs = xrealloc(d->procs,
-				    (d->nprocs + 1) * sizeof(*d->procs));
-		p = d->nprocs++;
-		d->procs[p] = (struct hb_process){ .pid = h->pid };
-		idmap_set(&d->process_of, h->pid, 0, p);
-	}
-	if (h->type == PROBE_REC_EXEC &&
-	    ((const struct probe_exec *)h)->ret >= 0) {
-		const struct probe_exec *r = (const void *)h;
-		struct bytes argv = exec_argv(r);
-		struct hb_process *proc = &d->procs[p];
-		size_t n = strnlen(argv.p, argv.len);
-
-		if (!n) { /* argv[0], else the file it executed */
-			argv = exec_filename(r);
-			n = strnlen(argv.p, argv.len);
-		}
-		proc->programs = xrealloc(proc->programs, proc->len + n + 1);
-		memcpy(proc->programs + proc->len, argv.p, n);
-		proc->programs[proc->len + n] = 0;
-		proc->len += n + 1;
-	}
-	/* a later process with the pid is another */
-	if (h->type == PROBE_REC_EXIT &&
-	    ((const struct probe_exit *)h)->group_dead)
-		idmap_set(&d->process_of, h->pid, 0, IDMAP_NONE);
-	return p;
-}
-
-static void hb_add_node(struct hb_dot *d, const struct probe_hdr *h)
-{
-	if (d->nnodes == d->nodes_cap) {
-		d->nodes_cap = d->nodes_cap ? 2 * d->nodes_cap : 256;
-		d->nodes = xrealloc(d->nodes,
-				    d->nodes_cap * sizeof(*d->nodes));
-	}
-	d->nodes[d->nnodes++] = (struct hb_node){
-		.op = export_op_name(h),
-		.tid = h->tid,
-		.process = hb_process_of(d, h),
+	static const struct filter none;
+	struct dot d = { .out = out, .log = log, .root = -1 };
+	struct view_opts vo = {
+		.filter = opts->filter ? opts->filter : &none,
+		.merge_epochs = true,
+		.keep = -1,
+		.fold_channels = true,
 	};
-}
+	struct export_graph df;
+	int ret = 0;
 
-/* The ops of a process together, in id order; the losses' (whose process
- * is IDMAP_NONE, the largest size_t) last. */
-static int by_process(const void *a, const void *b, void *arg)
-{
-	const struct hb_node *nodes = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	if (nodes[x].process != nodes[y].process)
-		return nodes[x].process < nodes[y].process ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-static void hb_cluster_begin(FILE *out, const struct hb_dot *d, size_t p)
-{
-	const struct hb_process *proc = &d->procs[p];
-
-	fprintf(out, "subgraph cluster_%zu {\nlabel=\"pid %u", p, proc->pid);
-	for (size_t i = 0; i < proc->len;) {
-		size_t n = strlen(proc->programs + i);
-
-		fputs(i ? ", then " : ": ", out);
-		dot_text(out, proc->programs + i, n);
-		i += n + 1;
-	}
-	fputs("\";\n", out);
-}
-
-static const char *const hb_colours[HB_NKINDS] = {
-	[HB_PROGRAM_ORDER] = "gray40",
-	[HB_CLONE] = "blue",
-	[HB_EXEC] = "purple",
-	[HB_WAIT] = "darkgreen",
-	[HB_FUTEX] = "red",
-	[HB_PIPE] = "orange",
-	[HB_SIGNAL] = "magenta",
-};
-
-static void hb_write(FILE *out, struct hb_dot *d, struct hb *g)
-{
-	size_t *ids = xmalloc((d->nnodes + 1) * sizeof(*ids));
-	size_t cluster = IDMAP_NONE;
-	const struct hb_edge *e;
-	size_t n;
-
-	for (size_t id = 0; id < d->nnodes; id++)
-		ids[id] = id;
-	qsort_r(ids, d->nnodes, sizeof(*ids), by_process, d->nodes);
-	fputs("digraph happens_before {\n"
-	      "label=\"happens-before: locks taken without contention make no "
-	      "syscall, so what they protect is not ordered here\";\n"
-	      "labelloc=b;\nnode [shape=box];\n",
-	      out);
-	for (size_t k = 0; k < d->nnodes; k++) {
-		const struct hb_node *node = &d->nodes[ids[k]];
-
-		if (node->process != cluster) {
-			if (cluster != IDMAP_NONE)
-				fputs("}\n", out);
-			cluster = node->process;
-			if (cluster != IDMAP_NONE)
-				hb_cluster_begin(out, d, cluster);
+	if (export_graph_build(log, &df))
+		return -1;
+	d.g = df.g;
+	d.procs = df_processes(d.g, &d.nprocs);
+	d.ents = df_entities(d.g, &d.nents);
+	d.files = df_files(d.g, &d.nfiles);
+	if (opts->around) {
+		d.root = vo.keep = find_root(&d, opts->around);
+		if (d.root < 0) {
+			dataflow_free(d.g);
+			return EXPORT_REFUSED;
 		}
-		fprintf(out, "o%zu [label=\"%zu: %s\\ntid %u\"];\n", ids[k],
-			ids[k], node->op, node->tid);
+		walk_around(&d, opts->depth);
 	}
-	if (cluster != IDMAP_NONE)
-		fputs("}\n", out);
-	free(ids);
-	e = hb_edges(g, &n);
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "o%llu -> o%llu [color=\"%s\"",
-			(unsigned long long)e[i].from,
-			(unsigned long long)e[i].to, hb_colours[e[i].kind]);
-		if (e[i].kind != HB_PROGRAM_ORDER)
-			fprintf(out, ", label=\"%s\"",
-				hb_kind_names[e[i].kind]);
-		fputs("];\n", out);
+	view_build(&d.view, d.g, opts->around ? &d.walk : NULL, &vo);
+	if (dot_within_limit("the dataflow graph", d.view.nnodes,
+			     opts->max_nodes,
+			     "--around PATH and --depth N, --only PREFIX, "
+			     "--exclude PREFIX or --fold DIR")) {
+		choose_home(&d);
+		find_hubs(&d);
+		write_graph(&d);
+	} else {
+		ret = EXPORT_REFUSED;
 	}
-	fputs("}\n", out);
-}
-
-int export_hb_dot(struct log_reader *log, FILE *out,
-		  const struct export_opts *opts)
-{
-	struct hb_dot d = { 0 };
-	struct hb *g = hb_new();
-	const struct probe_hdr *h;
-	enum log_next n;
-
-	(void)opts; /* it has none */
-	while ((n = log_next(log, &h)) == LOG_RECORD)
-		if (hb_add(g, h) >= 0)
-			hb_add_node(&d, h);
-	if (n != LOG_ERROR) {
-		hb_warn(g, log_header(log)->scope);
-		hb_write(out, &d, g);
-	}
-	for (size_t p = 0; p < d.nprocs; p++)
-		free(d.procs[p].programs);
-	free(d.procs);
-	free(d.nodes);
-	idmap_free(&d.process_of);
-	hb_free(g);
-	return n == LOG_ERROR ? -1 : 0;
+	free(d.home);
+	free(d.users);
+	free(d.apart);
+	view_free(&d.view);
+	df_walk_free(&d.walk);
+	dataflow_free(d.g);
+	return ret;
 }

@@ -274,8 +274,10 @@ static void thread_edges(struct hb *g, size_t *unmatched_clones)
 			}
 			idmap_set(&last, n->old_tid, 0, IDMAP_NONE);
 		} else if (prev != IDMAP_NONE) {
+			/* a failed exec began no new image */
 			edge(g, prev, i,
-			     g->nodes[prev].type == PROBE_REC_EXEC ?
+			     g->nodes[prev].type == PROBE_REC_EXEC &&
+					     g->nodes[prev].ret >= 0 ?
 				     HB_EXEC :
 				     HB_PROGRAM_ORDER);
 			n->chain = g->nodes[prev].chain;

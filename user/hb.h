@@ -4,9 +4,10 @@
  *   program_order  one thread's consecutive ops (a tid's chain ends at its
  *                  exit: a later task with the same tid is another);
  *   clone          a clone, fork or vfork -> the child's first op;
- *   exec           an exec -> the next op of its thread (the new image's
- *                  first), and the op before it in a non-leader thread
- *                  that called it -> the exec;
+ *   exec           a successful exec -> the next op of its thread (the
+ *                  new image's first), and the op before it in a
+ *                  non-leader thread that called it -> the exec (after
+ *                  a failed exec: program order);
  *   wait           a process's exit -> the wait4/waitid that reaped it;
  *   futex          a futex syscall that woke a task, or a thread's exit
  *                  (the kernel's wake of its CLONE_CHILD_CLEARTID word,

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "dataflow.h"
@@ -511,20 +510,6 @@ static void print_json(struct lineage *l, const char *path)
 
 /* ---- the command ---- */
 
-/* PATH as the log names files: absolute, symlinks resolved if it exists. */
-static char *absolute(const char *path)
-{
-	char buf[PATH_MAX], *abs;
-
-	if (realpath(path, buf))
-		return xstrdup(buf);
-	if (path[0] == '/' || !getcwd(buf, sizeof(buf)))
-		return xstrdup(path);
-	abs = xmalloc(strlen(buf) + strlen(path) + 2);
-	sprintf(abs, "%s/%s", buf, path);
-	return abs;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: probe-bpf lineage [OPTION...] LOG PATH\n"
@@ -549,12 +534,9 @@ static void usage(FILE *f)
 
 static int parse_depth(const char *s)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 0 || v > INT_MAX)
+	if (!parse_uint(s, INT_MAX, &v))
 		die(EXIT_USAGE, "--depth wants a number of 0 or more, not '%s'",
 		    s);
 	return v;
@@ -615,7 +597,7 @@ int cmd_lineage(int argc, char **argv)
 		errorf("warning: %s is incomplete (its recorder stopped before "
 		       "the end): the lineage of what it holds",
 		       argv[optind]);
-	path = absolute(argv[optind + 1]);
+	path = absolute_path(argv[optind + 1]);
 	root = df_find_path(l.g, path);
 	if (root < 0)
 		die(EXIT_USAGE, "%s: no process of the recording used %s",

@@ -1,10 +1,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void verrorf(const char *fmt, va_list ap)
 {
@@ -110,6 +112,34 @@ bool parse_size(const char *s, uint64_t *out)
 		return false;
 	*out = v << shift;
 	return true;
+}
+
+bool parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+char *absolute_path(const char *path)
+{
+	char buf[PATH_MAX], *abs;
+
+	if (realpath(path, buf))
+		return xstrdup(buf);
+	if (path[0] == '/' || !getcwd(buf, sizeof(buf)))
+		return xstrdup(path);
+	abs = xmalloc(strlen(buf) + strlen(path) + 2);
+	sprintf(abs, "%s/%s", buf, path);
+	return abs;
 }
 
 /*

@@ -31,6 +31,12 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 
 /* Parse "8M", "512K", "1G" or plain bytes; false on junk or overflow. */
 bool parse_size(const char *s, uint64_t *out);
+/* Parse a decimal number from 0 to max; false on junk or more. */
+bool parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/* A path given on the command line as the log names files: absolute
+ * (from the current directory), symlinks resolved if it exists; malloc'ed. */
+char *absolute_path(const char *path);
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports st_dev. */
 uint64_t dev_kernel_to_user(uint64_t kdev);

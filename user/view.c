@@ -82,6 +82,11 @@ static size_t entity_node(struct builder *b, size_t e, unsigned depth)
 		return NONE;
 	group = ent->anonymous || keep ? 0 :
 					 filter_group(b->opts->filter, path);
+	if (ent->anonymous && !ent->version && !keep &&
+	    b->opts->fold_channels) {
+		path = VIEW_CHANNELS;
+		group = strlen(VIEW_CHANNELS);
+	}
 	if (group) {
 		n = group_node(b, path, group, e, depth);
 		if (idmap_get(&b->group_files, n, ent->file) == IDMAP_NONE) {
@@ -210,42 +215,151 @@ void view_free(struct view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* What follows the last slash of the len bytes at s, which hold one. */
+static const char *last_component(const char *s, size_t len)
+{
+	return (const char *)memrchr(s, '/', len) + 1;
+}
+
+/*
+ * The words of a process's label after its pid: its argv, each word
+ * shell-quoted (argv[0] by its last component if short_program), or what
+ * it was before its first exec as one word.  *n of them, malloc'ed.
+ */
+static char **label_words(const struct dataflow *g, size_t process,
+			  bool short_program, size_t *n)
+{
+	size_t nprocs, cap = 0, size;
+	const struct df_process *procs = df_processes(g, &nprocs);
+	const struct df_process *p = &procs[process];
+	char **words = xgrow(NULL, &cap, 1, sizeof(*words));
+	FILE *f;
+
+	*n = 0;
+	if (!p->argv) {
+		f = open_memstream(&words[(*n)++], &size);
+		if (!f)
+			die(EXIT_USAGE, "out of memory");
+		if (p->parent >= 0)
+			fprintf(f, "(fork of %u)", procs[p->parent].pid);
+		else
+			fputs("(started before the recording)", f);
+		fclose(f);
+	}
+	for (size_t k = 0; p->argv && k < p->argv_len;) {
+		const char *arg = p->argv + k;
+		size_t len = strnlen(arg, p->argv_len - k);
+
+		words = xgrow(words, &cap, *n + 1, sizeof(*words));
+		f = open_memstream(&words[(*n)++], &size);
+		if (!f)
+			die(EXIT_USAGE, "out of memory");
+		if (short_program && k == 0 && memchr(arg, '/', len))
+			export_shell_arg(f, last_component(arg, len),
+					 arg + len - last_component(arg, len));
+		else
+			export_shell_arg(f, arg, len);
+		fclose(f);
+		k += len + 1;
+	}
+	return words;
+}
+
+static void free_words(char **words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+}
+
 void view_process_label(const struct dataflow *g, size_t process, char *buf,
 			size_t len, size_t max)
 {
-	size_t nprocs;
+	size_t nprocs, n;
 	const struct df_process *p = &df_processes(g, &nprocs)[process];
+	char **words = label_words(g, process, false, &n);
 	FILE *f = fmemopen(buf, len, "w");
 	long start;
 
 	if (!f) {
 		snprintf(buf, len, "%u", p->pid);
+		free_words(words, n);
 		return;
 	}
 	fprintf(f, "%u ", p->pid);
 	start = ftell(f);
-	if (!p->argv) {
-		const struct df_process *parent =
-			p->parent >= 0 ? &df_processes(g, &nprocs)[p->parent] :
-					 NULL;
-
-		if (parent)
-			fprintf(f, "(fork of %u)", parent->pid);
-		else
-			fputs("(started before the recording)", f);
-	}
-	for (size_t k = 0; p->argv && k < p->argv_len;) {
-		size_t n = strnlen(p->argv + k, p->argv_len - k);
-
-		if (k)
+	for (size_t i = 0; i < n; i++) {
+		if (i)
 			fputc(' ', f);
-		export_shell_arg(f, p->argv + k, n);
-		k += n + 1;
+		fputs(words[i], f);
 		if ((size_t)(ftell(f) - start) > max)
 			break;
 	}
 	fputc(0, f);
 	fclose(f);
+	free_words(words, n);
 	if (strlen(buf) > (size_t)start + max && len > (size_t)start + max + 4)
 		strcpy(buf + start + max, "...");
+}
+
+/* The length of s cut to at most max bytes, not inside a UTF-8
+ * sequence. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+void view_process_short_label(const struct dataflow *g, size_t process,
+			      char *buf, size_t len, size_t max)
+{
+	size_t nprocs, n, head = 0, tail = 0, h = 0, t, total = 0;
+	const struct df_process *p = &df_processes(g, &nprocs)[process];
+	char **words = label_words(g, process, true, &n);
+	FILE *f = fmemopen(buf, len, "w");
+
+	if (!f) {
+		snprintf(buf, len, "%u", p->pid);
+		free_words(words, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		total += strlen(words[i]) + (i > 0);
+	/* whole words from the start up to half of max, from the end up to
+	 * the rest but for the " ..." between them */
+	while (h < n && head + strlen(words[h]) + (h > 0) <= max / 2) {
+		head += strlen(words[h]) + (h > 0);
+		h++;
+	}
+	for (t = n; t > h + 1 &&
+		    tail + strlen(words[t - 1]) + 1 <= max - max / 2 - 4;
+	     t--)
+		tail += strlen(words[t - 1]) + 1;
+	fprintf(f, "%u", p->pid);
+	if (total > max && h > 0 && t < n) {
+		for (size_t i = 0; i < h; i++)
+			fprintf(f, " %s", words[i]);
+		fputs(" ...", f);
+		for (size_t i = t; i < n; i++)
+			fprintf(f, " %s", words[i]);
+	} else {
+		/* all of it, or its start cut at max */
+		char *all = xmalloc(total + 1), *at = all;
+
+		*at = 0;
+		for (size_t i = 0; i < n; i++)
+			at += sprintf(at, "%s%s", i ? " " : "", words[i]);
+		if (n)
+			fprintf(f, " %.*s%s", (int)utf8_cut(all, max), all,
+				total > max ? "..." : "");
+		free(all);
+	}
+	fputc(0, f);
+	fclose(f);
+	free_words(words, n);
 }

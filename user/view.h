@@ -17,8 +17,13 @@
 enum view_kind {
 	VIEW_PROCESS, /* df_processes()[i] */
 	VIEW_ENTITY, /* df_entities()[i] */
-	VIEW_GROUP, /* the files under a directory, folded */
+	VIEW_GROUP, /* the files under a directory, folded; or with
+		       fold_channels, VIEW_CHANNELS */
 };
+
+/* The group of pipes and sockets as they were before the recording wrote
+ * to them (view_opts.fold_channels). */
+#define VIEW_CHANNELS "pipes and sockets"
 
 struct view_node {
 	enum view_kind kind;
@@ -51,6 +56,9 @@ struct view_opts {
 			      (in the view) stands for the others */
 	long long keep; /* an entity shown on its own whatever the filter
 			   says (a walk's root), or -1 */
+	bool fold_channels; /* version 0 of every pipe and socket (empty,
+			       or from outside the recording) as one group,
+			       VIEW_CHANNELS */
 };
 
 /* A view of the walk w (NULL: of the whole graph). */
@@ -62,5 +70,10 @@ void view_free(struct view *v);
  * then "..."), or "(fork of PID)" before its first exec; into buf. */
 void view_process_label(const struct dataflow *g, size_t process, char *buf,
 			size_t len, size_t max);
+/* The same for a picture: argv[0] by its last component, and an argv
+ * longer than max bytes cut in the middle ("gcc -O2 ... -c -o x.o x.c"),
+ * whole words kept at both ends, or else cut at its end. */
+void view_process_short_label(const struct dataflow *g, size_t process,
+			      char *buf, size_t len, size_t max);
 
 #endif

@@ -11,6 +11,7 @@ Ends with the line "N passed, N failed".
 import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -1390,10 +1391,12 @@ def dot_graphs_of_a_pipeline(tmp):
     rec = record(tmp, ["sh", "-c", "cat %s | wc -l" % src])
     assert rec.rc == 0, rec.stderr
     execs = dict((name, pid) for pid, name in processes_in_order(rec))
-    for fmt, words in (("dot", ["digraph dataflow {", '"%d\\ncat"' % execs["cat"],
-                                '"%s\\nversion 0"' % src, 'label="used"']),
+    # a process: pid and argv; a file: its path in full in the tooltip;
+    # edges by colour (blue: read), named in hb-dot
+    for fmt, words in (("dot", ["digraph dataflow {", 'label="%d cat' % execs["cat"],
+                                'tooltip="%s"' % src, 'color="#1f5fbf"']),
                        ("hb-dot", ["digraph happens_before {", 'label="pid %d: wc"' % execs["wc"],
-                                   'label="pipe"', 'label="clone"'])):
+                                   'xlabel="pipe"', 'xlabel="clone"'])):
         proc = run_cli("export", fmt, rec.log)
         assert proc.returncode == 0 and proc.stderr == "", (fmt, proc.stderr)
         for w in words:
@@ -1412,6 +1415,178 @@ def dot_graphs_of_a_pipeline(tmp):
     assert_one_line_error(run_cli("export", "dot", "--svg", rec.log, env={"PATH": tmp}), 2,
                           "Graphviz", "not installed")
     assert "hb-dot" in run_cli("export", "--help").stdout
+
+
+def png_size(data):
+    """The width and height a PNG's IHDR chunk gives."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR", data[:16]
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def small_c_build(tmp):
+    """Record make -j2 of a program of six C files and a header, in tmp/src."""
+    src = os.path.join(tmp, "src")
+    os.mkdir(src)
+    write_file(os.path.join(src, "common.h"), "int f1(void), f2(void), f3(void), f4(void), f5(void);\n")
+    for i in range(1, 6):
+        write_file(os.path.join(src, "f%d.c" % i), '#include "common.h"\nint f%d(void) { return %d; }\n' % (i, i))
+    write_file(os.path.join(src, "main.c"),
+               '#include "common.h"\nint main(void) { return f1() + f2() + f3() + f4() + f5() - 15; }\n')
+    write_file(os.path.join(src, "Makefile"),
+               "CFLAGS = -Wall -Wextra -Wshadow -Wundef -O2 -std=c99\n"
+               "OBJS = main.o f1.o f2.o f3.o f4.o f5.o\n"
+               "prog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n"
+               "%.o: %.c common.h\n\t$(CC) $(CFLAGS) -c -o $@ $<\n")
+    # recorded without Recording's check of every op against the schema:
+    # these tests are about the pictures, and that takes seconds
+    log = os.path.join(tmp, "build.probe")
+    proc = subprocess.run([PROBE, "record", "-q", "-o", log, "--", "make", "-s", "-C", src, "-j2"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return log, src
+
+
+def dot_labels(text):
+    """The labels of a DOT text's nodes, their lines joined by spaces."""
+    labels = []
+    for line in text.splitlines():
+        if " [" in line and "->" not in line and 'label="' in line:
+            labels.append(line.split('label="', 1)[1].split('"')[0].replace("\\n", " "))
+    return labels
+
+
+@test
+def dot_picture_of_a_c_build(tmp):
+    log, src = small_c_build(tmp)
+    ops = run_cli("export", "jsonl", log)
+    pids = set(json.loads(line)["pid"] for line in ops.stdout.splitlines())
+    text = run_cli("export", "dot", log)
+    assert text.returncode == 0 and text.stderr == "", text.stderr
+    labels = dot_labels(text.stdout)
+    # one box per process (exec epochs merged), labelled with pid and argv,
+    # cut in the middle where it is long
+    boxes = [l for l in text.stdout.splitlines() if "[shape=box" in l]
+    assert len(boxes) == len(pids), (len(boxes), len(pids))
+    cc = [l for l in labels if " -c -o f3.o f3.c" in l]
+    assert len(cc) == 1 and cc[0].split()[1] in ("cc", "gcc") and " ... " in cc[0], labels
+    # the project's files by name (most of them are there), system files
+    # folded by directory, the compilers' temporaries dashed: removed
+    assert "f3.c" in labels and "common.h" in labels and "prog" in labels, labels
+    assert "files under %s/ by their path" % src in text.stdout
+    assert any(l.startswith("/usr/include/ ") for l in labels), labels
+    assert not any(l.endswith("stdio.h") for l in labels), labels
+    assert 'style="dashed,filled"' in text.stdout
+    # what every process reads (the loader's cache, libc) apart, unlinked
+    assert "subgraph cluster_apart {" in text.stdout
+    assert all(re.search(r" \+ \d+ folded$", l) for l in labels if " -c -o " in l), labels
+    # drawn: in seconds, a picture of a sane size
+    out = os.path.join(tmp, "build.png")
+    start = time.monotonic()
+    png = run_cli("export", "dot", "--png", log, "-o", out)
+    took = time.monotonic() - start
+    assert png.returncode == 0 and png.stderr == "", png.stderr
+    width, height = png_size(open(out, "rb").read(32))
+    assert 300 < width < 8000 and 200 < height < 8000, (width, height, took)
+    # around the program: its lineage; one writer away: ld and the objects
+    around = run_cli("export", "dot", "--around", os.path.join(src, "prog"), log)
+    assert around.returncode == 0, around.stderr
+    assert "f3.c" in dot_labels(around.stdout)
+    near = run_cli("export", "dot", "--around", os.path.join(src, "prog"), "--depth", "1", log)
+    assert near.returncode == 0, near.stderr
+    near_labels = dot_labels(near.stdout)
+    assert "f3.o" in near_labels and "f3.c" not in near_labels, near_labels
+    assert not any(" -c -o f3.o f3.c" in l for l in near_labels), near_labels
+    # hb-dot of one compiler driver: its ops, the ops it is tied to as stubs
+    driver = int(cc[0].split()[0])
+    hb = run_cli("export", "hb-dot", "--pid", str(driver), log)
+    assert hb.returncode == 0, hb.stderr
+    assert 'label="pid %d: ' % driver in hb.stdout and "not drawn" in hb.stdout
+    assert " ops\\n" in hb.stdout  # runs of ops as one node
+    hb_png = run_cli("export", "hb-dot", "--png", "--pid", str(driver), log, "-o", out)
+    assert hb_png.returncode == 0 and hb_png.stderr == "", hb_png.stderr
+    width, height = png_size(open(out, "rb").read(32))
+    assert 100 < width < 8000 and 100 < height < 8000, (width, height)
+
+
+@test
+def dot_refuses_a_graph_too_big(tmp):
+    log, src = small_c_build(tmp)
+    out = os.path.join(tmp, "big.png")
+    proc = run_cli("export", "dot", "--png", "--max-nodes", "10", log, "-o", out)
+    assert_one_line_error(proc, 2, "nodes", "--max-nodes 10", "--around", "--only")
+    proc = run_cli("export", "hb-dot", "--max-nodes", "10", log, "-o", out)
+    assert_one_line_error(proc, 2, "nodes", "--pid", "--from")
+    assert not os.path.exists(out) and [f for f in os.listdir(tmp) if ".tmp." in f] == []
+    # a window draws
+    proc = run_cli("export", "hb-dot", "--max-nodes", "10", "--ops", "0-3", log)
+    assert proc.returncode == 0 and proc.stdout.startswith("digraph"), proc.stderr
+    # options in the wrong place, or wrong
+    assert_one_line_error(run_cli("export", "jsonl", "--around", src, log), 2, "--around", "dot")
+    assert_one_line_error(run_cli("export", "dot", "--pid", "1", log), 2, "--pid", "hb-dot")
+    assert_one_line_error(run_cli("export", "dot", "--depth", "1", log), 2, "--around")
+    assert_one_line_error(run_cli("export", "hb-dot", "--from", "2", "--to", "1", log), 2, "--from")
+    assert_one_line_error(run_cli("export", "dot", "--around", "/nonexistent", log), 2, "/nonexistent")
+
+
+def fake_graphviz(tmp, script):
+    """A directory holding a dot(1) that runs script, and the environment
+    whose PATH finds it first."""
+    bin_dir = os.path.join(tmp, "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    dot = os.path.join(bin_dir, "dot")
+    write_file(dot, "#!/bin/sh\n" + script)
+    os.chmod(dot, 0o755)
+    return dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"])
+
+
+def gone(pid):
+    """Whether process pid has ended (or is a zombie nobody reaped yet)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@test
+def dot_render_failure_and_interruption(tmp):
+    log = os.path.join(tmp, "run.probe")
+    assert run_cli("record", "-q", "-o", log, "--", "true").returncode == 0
+    out = os.path.join(tmp, "flow.png")
+
+    def leftovers():
+        return [f for f in os.listdir(tmp) if f.startswith("flow.png")]
+
+    # Graphviz fails: its error on one line, nothing left behind
+    env = fake_graphviz(tmp, "cat >/dev/null\n"
+                        "printf 'Error: trouble in init_rank\\n\\tn1 0/1\\n\\tn2 1/0\\n' >&2\n"
+                        "exit 1\n")
+    proc = run_cli("export", "dot", "--png", log, "-o", out, env=env)
+    assert_one_line_error(proc, 2, "Graphviz", "trouble in init_rank")
+    assert leftovers() == [], leftovers()
+    # interrupted while dot draws: dot is stopped, the file removed, and
+    # the export dies of the signal
+    mark = os.path.join(tmp, "dot.pid")
+    env = fake_graphviz(tmp, "echo $$ > %s.new; mv %s.new %s\nexec sleep 60\n" % (mark, mark, mark))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        proc = subprocess.Popen([PROBE, "export", "hb-dot", "--png", log, "-o", out], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(200):
+            if os.path.exists(mark):
+                break
+            time.sleep(0.05)
+        dot_pid = int(open(mark).read())
+        os.unlink(mark)
+        assert any(f.startswith("flow.png.tmp.") for f in leftovers()), leftovers()
+        proc.send_signal(sig)
+        proc.communicate(timeout=10)
+        assert proc.returncode == -sig, (sig, proc.returncode)
+        assert leftovers() == [], leftovers()
+        for _ in range(100):
+            if gone(dot_pid):
+                break
+            time.sleep(0.05)
+        assert gone(dot_pid), "dot %d still runs" % dot_pid
 
 
 def diff_json(log1, log2):

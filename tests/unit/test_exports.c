@@ -52,10 +52,13 @@ static struct probe_use *use_of(__u32 pid, __u32 access, const char *path,
 	return r;
 }
 
-/* Write recs as a log, export it with fn and return the text. */
-static char *export_recs(struct recs *rs,
-			 int (*fn)(struct log_reader *, FILE *,
-				   const struct export_opts *))
+typedef int export_fn(struct log_reader *, FILE *,
+		      const struct export_opts *);
+
+/* Write recs as a log, export it with fn and opts, which must return
+ * want, and return the text. */
+static char *export_recs_opts(struct recs *rs, export_fn *fn,
+			      const struct export_opts *opts, int want)
 {
 	static char *const command[] = { "sh", "-c", "job", NULL };
 	struct tmp_dir dir;
@@ -75,11 +78,17 @@ static char *export_recs(struct recs *rs,
 	r = log_open(log, err, sizeof(err));
 	if (!r)
 		fail_msg("log_open: %s", err);
-	assert_int_equal(fn(r, out, &(struct export_opts){ 0 }), 0);
+	assert_int_equal(fn(r, out, opts), want);
 	assert_int_equal(fclose(out), 0);
 	log_close(r);
 	tmp_dir_remove(&dir);
 	return text;
+}
+
+/* The same with the default options, which must succeed. */
+static char *export_recs(struct recs *rs, export_fn *fn)
+{
+	return export_recs_opts(rs, fn, &(struct export_opts){ 0 }, 0);
 }
 
 /*
@@ -396,6 +405,10 @@ static void test_prov_is_deterministic(void **state)
 	"q&quot;b\\\\s\\nn\\tt\\x01\\x1f|\\xff|\\xc3(|\\xc0\\xaf|\xc3\xa9|" \
 	"\\xe2\\x82\\\\"
 
+/* A program's argv as sh(1) reads it back, in DOT. */
+#define ODD_ARGV_DOT                                                   \
+	"$'/odd/q\\\"b\\\\\\\\s\\\\x0an\\\\x09t\\\\x01\\\\x1f|\\\\xff|" \
+	"\\\\xc3(|\\\\xc0\\\\xaf|\xc3\xa9|\\\\xe2\\\\x82\\\\\\\\'"
 static char *dot_text, *hb_text;
 
 /*
@@ -442,34 +455,50 @@ static void test_dot_dataflow_graph(void **state)
 {
 	(void)state;
 	assert_int_equal(strncmp(dot_text, "digraph dataflow {\n", 19), 0);
-	/* processes: pid and argv[0], inherited in brackets */
-	assert_has(dot_text, "\np0 [shape=box, label=\"100\\nsh\"];\n");
-	assert_has(dot_text, "\np1 [shape=box, label=\"101\\n[sh]\"];\n");
-	assert_has(dot_text,
-		   "\np2 [shape=box, label=\"101\\n/bin/tool\"];\n");
-	/* versions: path and version */
-	assert_has(dot_text, "\ne0 [shape=ellipse, label=\"/out\\n"
-			     "version 1\"];\n"
-			     "e1 [shape=ellipse, label=\"/out\\n"
-			     "version 2\"];\n");
-	assert_has(dot_text, "\np0 -> e0 [label=\"generated\"];\n");
-	assert_has(dot_text, "\ne0 -> e1 [label=\"derived\", "
-			     "style=dashed];\n");
-	assert_has(dot_text, "\ne3 -> p0 [label=\"used\"];\n");
-	assert_has(dot_text, "\np0 -> p1 [label=\"informed\"];\n");
-	assert_has(dot_text, "\np1 -> p2 [label=\"informed\"];\n");
+	assert_has(dot_text, "graph [rankdir=LR");
+	/* processes: pid and argv, shell-quoted, argv[0] by its name */
+	assert_has(dot_text, "\nn0 [shape=box, style=filled, fillcolor="
+			     "\"#eeeeee\", label=\"100 sh -c 'tool > /out'\"");
+	assert_has(dot_text, "\nn1 [shape=box, style=filled, fillcolor="
+			     "\"#eeeeee\", label=\"101 tool 'it'\\\\''s'\", "
+			     "tooltip=\"101 /bin/tool 'it'\\\\''s'\"];\n");
+	/* versions: path, and the version where a file has several; made
+	 * while recording: filled */
+	assert_has(dot_text, "\nn3 [shape=ellipse, style=filled, fillcolor="
+			     "\"#ddeeff\", label=\"/out\\nversion 1\"");
+	assert_has(dot_text, "\nn6 [shape=ellipse, label=\"/in\", "
+			     "tooltip=\"/in\"];\n");
+	/* the programs, system files: folded into their directory */
+	assert_has(dot_text, "\nn5 [shape=folder, label=\"/bin/\\n2 files\"];");
+	/* edges by kind: wrote, next version, executed, read, started */
+	assert_has(dot_text, "\nn0 -> n3 [color=\"#c03020\"];\n");
+	assert_has(dot_text, "\nn3 -> n4 [color=\"#888888\", style=dotted];\n");
+	assert_has(dot_text, "\nn5 -> n0 [color=\"#208040\"];\n");
+	assert_has(dot_text, "\nn6 -> n0 [color=\"#1f5fbf\"];\n");
+	assert_has(dot_text, "\nn0 -> n1 [color=\"#888888\", style=dashed];\n");
+}
+
+/* 101 before its exec (a fork of sh) and after it (tool): one node. */
+static void test_dot_merges_exec_epochs(void **state)
+{
+	(void)state;
+	assert_null(strstr(dot_text, "fork of"));
+	assert_non_null(strstr(dot_text, "label=\"101 "));
+	assert_null(strstr(strstr(dot_text, "label=\"101 ") + 1,
+			   "label=\"101 "));
+	assert_null(strstr(dot_text, "n1 -> n1 "));
 }
 
 static void test_dot_escapes_labels(void **state)
 {
 	(void)state;
-	/* a file's path, and a program's argv[0] */
-	assert_has(dot_text, "label=\"/odd/" ODD_NAME_DOT "\\nversion 0\"];\n");
-	assert_has(dot_text, "label=\"102\\n/odd/" ODD_NAME_DOT "\"];\n");
+	/* a file's path, and a program's argv: the path shows each byte
+	 * unambiguously, the argv as sh(1) would read it back */
+	assert_has(dot_text, "label=\"/odd/" ODD_NAME_DOT "\", tooltip");
+	assert_has(dot_text, "tooltip=\"102 " ODD_ARGV_DOT "\"];\n");
 	assert_has(hb_text, "label=\"pid 101: /bin/tool, then /odd/"
 			    ODD_NAME_DOT "\";\n");
 }
-
 /* Graphviz reads both graphs, and shows the odd path as it should. */
 static void test_dot_graphviz_reads_both(void **state)
 {
@@ -503,8 +532,10 @@ static void test_hb_dot_clusters_and_colours(void **state)
 	(void)state;
 	assert_int_equal(strncmp(hb_text, "digraph happens_before {\n", 25),
 			 0);
-	/* one cluster per process, a node per op: id, op, tid */
+	/* one cluster per process, a node per op tied to another process
+	 * or program: id, op, tid */
 	assert_has(hb_text, "subgraph cluster_0 {\nlabel=\"pid 100: sh\";\n"
+			    "labelloc=t;\n"
 			    "o0 [label=\"0: exec\\ntid 100\"];\n"
 			    "o1 [label=\"1: read\\ntid 100\"];\n"
 			    "o2 [label=\"2: write\\ntid 100\"];\n"
@@ -518,15 +549,360 @@ static void test_hb_dot_clusters_and_colours(void **state)
 			    "o6 [label=\"6: exec\\ntid 101\"];\n"
 			    "o7 [label=\"7: exit\\ntid 101\"];\n}\n");
 	assert_has(hb_text, "subgraph cluster_2 {\nlabel=\"pid 101: true\";\n"
+			    "labelloc=t;\n"
 			    "o9 [label=\"9: exec\\ntid 101\"];\n}\n");
 	/* edges coloured by kind, named but for program order */
 	assert_has(hb_text, "\no0 -> o1 [color=\"purple\", "
-			    "label=\"exec\"];\n");
+			    "xlabel=\"exec\"];\n");
 	assert_has(hb_text, "\no1 -> o2 [color=\"gray40\"];\n");
 	assert_has(hb_text, "\no3 -> o4 [color=\"blue\", "
-			    "label=\"clone\"];\n");
+			    "xlabel=\"clone\"];\n");
 	assert_has(hb_text, "\no8 -> o9 [color=\"blue\", "
-			    "label=\"clone\"];\n");
+			    "xlabel=\"clone\"];\n");
+}
+
+/* ---- dot: what it draws ---- */
+
+/* A fork of sh (100, started at 10) that runs /usr/bin/NAME (exe inode
+ * ino), NAME argv[0]'s last component. */
+static void run(struct recs *rs, __u32 pid, char *const argv[], __u64 ino)
+{
+	char exe[64];
+
+	snprintf(exe, sizeof(exe), "/usr/bin/%s", strrchr(argv[0], '/') ?
+			strrchr(argv[0], '/') + 1 : argv[0]);
+	push(rs, fork_of(100, 10, pid, pid));
+	push(rs, exec_of(pid, pid, exe, argv, ino));
+}
+
+/*
+ * A build: cc (201) reads /src/a.c and writes /src/a.o, ld (202) reads
+ * a.o and writes /src/app, strip (203) reads app and writes
+ * /src/app.small; on the side, cp (204) copies /src/b.txt to /src/c.txt.
+ */
+static void build_stream(struct recs *rs)
+{
+	static char *const sh[] = { "sh", "-c", "make", NULL };
+	static char *const cc[] = { "/usr/bin/gcc", "-Wall", "-O2",
+				    "-Wextra", "-Wshadow", "-Wundef",
+				    "-std=c99", "-c", "-o", "a.o", "a.c",
+				    NULL };
+	static char *const ld[] = { "ld", "-o", "app", "a.o", NULL };
+	static char *const strip[] = { "strip", "-o", "app.small", "app",
+				       NULL };
+	static char *const cp[] = { "cp", "b.txt", "c.txt", NULL };
+
+	push(rs, exec_of(100, 10, "/bin/sh", sh, 500));
+	run(rs, 201, cc, 601);
+	push(rs, use_of(201, PROBE_USE_READ, "/src/a.c", 41, 1, 1));
+	push(rs, use_of(201, PROBE_USE_WRITE, "/src/a.o", 42, 0, 2));
+	run(rs, 202, ld, 602);
+	push(rs, use_of(202, PROBE_USE_READ, "/src/a.o", 42, 1, 3));
+	push(rs, use_of(202, PROBE_USE_WRITE, "/src/app", 43, 0, 4));
+	run(rs, 203, strip, 603);
+	push(rs, use_of(203, PROBE_USE_READ, "/src/app", 43, 1, 5));
+	push(rs, use_of(203, PROBE_USE_WRITE, "/src/app.small", 44, 0, 6));
+	run(rs, 204, cp, 604);
+	push(rs, use_of(204, PROBE_USE_READ, "/src/b.txt", 45, 1, 7));
+	push(rs, use_of(204, PROBE_USE_WRITE, "/src/c.txt", 46, 0, 8));
+}
+
+static char *export_build(const struct export_opts *opts, int want)
+{
+	struct recs rs = { 0 };
+
+	build_stream(&rs);
+	return export_recs_opts(&rs, export_dot, opts, want);
+}
+
+/* A long argv is cut in the middle, whole words kept at both ends, and
+ * broken into lines; files under the directory that holds most of them
+ * are named from it, which the graph's label says. */
+static void test_dot_short_labels(void **state)
+{
+	char *text = export_build(&(struct export_opts){ 0 }, 0);
+
+	(void)state;
+	assert_has(text, "label=\"201 gcc -Wall -O2 -Wextra\\n... -c -o a.o "
+			 "a.c\", tooltip=\"201 /usr/bin/gcc -Wall -O2 "
+			 "-Wextra -Wshadow -Wundef -std=c99 -c -o a.o a.c\"");
+	assert_has(text, "label=\"a.c\", tooltip=\"/src/a.c\"");
+	assert_has(text, "label=\"app.small\\nversion 1\", "
+			 "tooltip=\"/src/app.small\"");
+	assert_has(text, "\\lfiles under /src/ by their path from there\\l");
+	free(text);
+}
+
+/* Whether text has a node whose label starts with "PID argv[0]". */
+static bool has_process(const char *text, const char *pid_name)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "label=\"%s", pid_name);
+	return strstr(text, want) != NULL;
+}
+
+/* Whether text has a node labelled name, with its version or not. */
+static bool has_file(const char *text, const char *name)
+{
+	char whole[64], versioned[64];
+
+	snprintf(whole, sizeof(whole), "label=\"%s\"", name);
+	snprintf(versioned, sizeof(versioned), "label=\"%s\\n", name);
+	return strstr(text, whole) || strstr(text, versioned);
+}
+
+/* --around: the lineage of a file both ways, and nothing else; --depth
+ * bounds it in writers crossed. */
+static void test_dot_around_and_depth(void **state)
+{
+	struct export_opts opts = { .around = "/src/app", .depth = -1 };
+	char *text = export_build(&opts, 0);
+
+	(void)state;
+	/* up: ld, a.o, cc, a.c; down: strip, app.small */
+	assert_true(has_process(text, "202 ld"));
+	assert_true(has_process(text, "201 gcc"));
+	assert_true(has_file(text, "a.c"));
+	assert_true(has_file(text, "a.o"));
+	assert_true(has_process(text, "203 strip"));
+	assert_true(has_file(text, "app.small"));
+	/* not in it: the copy on the side */
+	assert_false(has_process(text, "204 cp"));
+	assert_false(has_file(text, "b.txt"));
+	assert_false(has_file(text, "c.txt"));
+	/* the file drawn around stands out, and the title names it */
+	assert_has(text, "style=\"bold,filled\", fillcolor=\"#ffe680\", "
+			 "label=\"app\\nversion 1\"");
+	assert_has(text, "label=\"sh -c job: the lineage of /src/app\\l");
+	free(text);
+
+	/* one writer away: ld and what it read, strip and what it wrote */
+	opts.depth = 1;
+	text = export_build(&opts, 0);
+	assert_true(has_process(text, "202 ld"));
+	assert_true(has_file(text, "a.o"));
+	assert_true(has_process(text, "203 strip"));
+	assert_true(has_file(text, "app.small"));
+	assert_false(has_process(text, "201 gcc"));
+	assert_false(has_file(text, "a.c"));
+	free(text);
+
+	/* a path the recording never named: refused */
+	opts.around = "/src/none";
+	text = export_build(&opts, EXPORT_REFUSED);
+	assert_string_equal(text, "");
+	free(text);
+}
+
+/* Past max_nodes the export refuses, and writes nothing. */
+static void test_dot_node_limit(void **state)
+{
+	struct export_opts opts = { .max_nodes = 5 };
+	char *text = export_build(&opts, EXPORT_REFUSED);
+
+	(void)state;
+	assert_string_equal(text, "");
+	free(text);
+	/* --around draws few enough */
+	opts.around = "/src/app.small";
+	opts.depth = 0;
+	text = export_build(&opts, 0);
+	assert_has(text, "digraph dataflow {");
+	free(text);
+}
+
+/*
+ * System files fold into one node per directory, the edges to it merged
+ * with their count; the filter options change that; a pipe as it was
+ * before any write joins the other such pipes and sockets.
+ */
+static void test_dot_folds_system_files(void **state)
+{
+	static char *const cc[] = { "cc", "x.c", NULL };
+	static const char *const headers[] = { "/usr/include/a.h",
+					       "/usr/include/b.h",
+					       "/usr/include/c.h" };
+	struct filter no_fold = { .no_fold = true };
+	char *exclude[] = { "/usr" };
+	struct filter without_usr = { .exclude = exclude, .nexclude = 1 };
+	const struct filter *filters[] = { NULL, &no_fold, &without_usr };
+	char *text[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct recs rs = { 0 };
+		struct probe_use *pipe_read =
+			use_of(100, PROBE_USE_READ, "pipe:[77]", 77, 0, 0);
+
+		pipe_read->inode.mode = S_IFIFO | 0600;
+		pipe_read->rflags |= PROBE_RF_ANON;
+		push(&rs, exec_of(100, 10, "/src/cc", cc, 500));
+		for (int h = 0; h < 3; h++)
+			push(&rs, use_of(100, PROBE_USE_READ, headers[h],
+					 70 + h, 1, 1));
+		push(&rs, use_of(100, PROBE_USE_READ, "/src/x.c", 80, 1, 1));
+		push(&rs, pipe_read);
+		text[i] = export_recs_opts(
+			&rs, export_dot,
+			&(struct export_opts){ .filter = filters[i] }, 0);
+	}
+	/* by default: one node, one edge that says 3 */
+	assert_has(text[0], "[shape=folder, label=\"/usr/include/\\n3 "
+			    "files\"];");
+	assert_has(text[0], "[color=\"#1f5fbf\", xlabel=\"3\", penwidth=1.8];");
+	assert_has(text[0], "[shape=folder, label=\"1 pipe or socket\\n"
+			    "before any write\"];");
+	assert_null(strstr(text[0], "a.h"));
+	/* --no-fold: each header on its own (most files are there: named
+	 * from there) */
+	assert_true(has_file(text[1], "a.h"));
+	assert_true(has_file(text[1], "c.h"));
+	assert_has(text[1], "files under /usr/include/ by their path");
+	assert_null(strstr(text[1], "/usr/include/\\n"));
+	/* --exclude /usr: none */
+	assert_null(strstr(text[2], "/usr/include"));
+	assert_true(has_file(text[2], "x.c"));
+	for (int i = 0; i < 3; i++)
+		free(text[i]);
+}
+
+/* A folded directory that more than 8 processes used is drawn apart,
+ * without its edges; each of them counts what it used there. */
+static void test_dot_draws_hubs_apart(void **state)
+{
+	struct recs rs = { 0 };
+	char *text;
+
+	(void)state;
+	push(&rs, exec_of(100, 10, "/src/sh", (char *[]){ "sh", NULL }, 500));
+	for (__u32 pid = 301; pid <= 309; pid++) {
+		push(&rs, fork_of(100, 10, pid, pid));
+		push(&rs, use_of(pid, PROBE_USE_READ, "/etc/ld.so.cache", 50,
+				 1, 1));
+	}
+	text = export_recs(&rs, export_dot);
+	assert_has(text, "subgraph cluster_apart {\n");
+	assert_has(text, "[shape=folder, label=\"/etc/\\n1 file, 9 users\"];");
+	assert_has(text, "label=\"301 (fork of 100)\\n+ 1 folded\"");
+	/* its node has no edges */
+	assert_null(strstr(text, "#1f5fbf"));
+	free(text);
+}
+
+/* ---- hb-dot: runs and windows ---- */
+
+/*
+ * sh (100): exec 0, read 1, read 2, write 3, clone 4; its child 101:
+ * exec 5, read 6, exit 7; sh: wait4 8 (reaps 101), close 9, close 10.
+ */
+static void hb_stream(struct recs *rs)
+{
+	static char *const sh[] = { "sh", NULL };
+	static char *const cat[] = { "cat", NULL };
+
+	push(rs, exec_of(100, 10, "/bin/sh", sh, 500));
+	push(rs, use_of(100, PROBE_USE_READ, "/a", 1, 1, 1));
+	push(rs, use_of(100, PROBE_USE_READ, "/b", 2, 1, 1));
+	push(rs, use_of(100, PROBE_USE_WRITE, "/c", 3, 1, 1));
+	push(rs, fork_of(100, 10, 101, 11));
+	push(rs, exec_of(101, 11, "/bin/cat", cat, 600));
+	push(rs, use_of(101, PROBE_USE_READ, "/c", 3, 1, 1));
+	push(rs, make_exit(0, true, 0, 0, 0, 101));
+	push(rs, make_syscall(SYS_wait4, 101, 100));
+	push(rs, make_close(3, 0, 0, 0, 100));
+	push(rs, make_close(4, 0, 0, 0, 100));
+}
+
+static char *export_hb(const struct export_opts *opts, int want)
+{
+	struct recs rs = { 0 };
+
+	hb_stream(&rs);
+	return export_recs_opts(&rs, export_hb_dot, opts, want);
+}
+
+/* Runs of ops tied to nothing but program order: one node each. */
+static void test_hb_dot_collapses_runs(void **state)
+{
+	char *text = export_hb(&(struct export_opts){ 0 }, 0);
+
+	(void)state;
+	/* 1 is the exec's next op: on its own; 2 and 3 a run */
+	assert_has(text, "\no1 [label=\"1: read\\ntid 100\"];\n"
+			 "o2 [style=rounded, label=\"2-3: 2 ops\\n"
+			 "1 read, 1 write\\ntid 100\"];\n"
+			 "o4 [label=\"4: clone\\ntid 100\"];\n");
+	assert_has(text, "\no9 [style=rounded, label=\"9-10: 2 ops\\n"
+			 "2 close\\ntid 100\"];\n");
+	assert_null(strstr(text, "\no3 "));
+	assert_null(strstr(text, "\no10 "));
+	/* edges between nodes, none inside a run */
+	assert_has(text, "\no1 -> o2 [color=\"gray40\"];\n");
+	assert_has(text, "\no2 -> o4 [color=\"gray40\"];\n");
+	assert_has(text, "\no7 -> o8 [color=\"darkgreen\", "
+			 "xlabel=\"wait\"];\n");
+	assert_has(text, "\no8 -> o9 [color=\"gray40\"];\n");
+	assert_null(strstr(text, "o2 -> o2"));
+	free(text);
+}
+
+/* --pid: that process's ops, and a stub for each op outside that an
+ * edge ties to them. */
+static void test_hb_dot_window_by_pid(void **state)
+{
+	const __u32 pids[] = { 101 };
+	struct export_opts opts = { .window = { .pids = pids, .npids = 1 } };
+	char *text = export_hb(&opts, 0);
+
+	(void)state;
+	assert_has(text, "subgraph cluster_1 {\nlabel=\"pid 101: cat\";\n");
+	assert_has(text, "\no5 [label=\"5: exec\\ntid 101\"];\n");
+	assert_has(text, "\no4 [style=dashed, label=\"4: clone\\npid 100, "
+			 "not drawn\"];\n");
+	assert_has(text, "\no8 [style=dashed, label=\"8: wait4\\npid 100, "
+			 "not drawn\"];\n");
+	assert_has(text, "\no4 -> o5 [color=\"blue\", xlabel=\"clone\"];\n");
+	assert_null(strstr(text, "cluster_0"));
+	assert_null(strstr(text, "o1 "));
+	free(text);
+}
+
+/* --ops and --from/--to: the ops in the span. */
+static void test_hb_dot_window_by_ops_and_time(void **state)
+{
+	struct export_opts by_op = {
+		.window = { .by_op = true, .first_op = 2, .last_op = 3 }
+	};
+	/* op n came 1000 + 10n ns after the recording's start */
+	struct export_opts by_time = {
+		.window = { .by_time = true, .from_ns = 1020, .to_ns = 1030 }
+	};
+	struct export_opts *opts[] = { &by_op, &by_time };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		char *text = export_hb(opts[i], 0);
+
+		assert_has(text, "\no2 [style=rounded, label=\"2-3: 2 ops\\n");
+		assert_null(strstr(text, "o1 "));
+		assert_null(strstr(text, "o4 "));
+		assert_null(strstr(text, "->"));
+		free(text);
+	}
+}
+
+static void test_hb_dot_node_limit(void **state)
+{
+	struct export_opts opts = { .max_nodes = 8 };
+	char *text = export_hb(&opts, EXPORT_REFUSED);
+
+	(void)state;
+	assert_string_equal(text, "");
+	free(text);
+	opts.max_nodes = 9; /* 0, 1, 2-3, 4, 5, 6, 7, 8, 9-10 */
+	text = export_hb(&opts, 0);
+	free(text);
 }
 
 int main(void)
@@ -543,9 +919,19 @@ int main(void)
 	};
 	const struct CMUnitTest dot_tests[] = {
 		cmocka_unit_test(test_dot_dataflow_graph),
+		cmocka_unit_test(test_dot_merges_exec_epochs),
 		cmocka_unit_test(test_dot_escapes_labels),
 		cmocka_unit_test(test_dot_graphviz_reads_both),
 		cmocka_unit_test(test_hb_dot_clusters_and_colours),
+		cmocka_unit_test(test_dot_short_labels),
+		cmocka_unit_test(test_dot_around_and_depth),
+		cmocka_unit_test(test_dot_node_limit),
+		cmocka_unit_test(test_dot_folds_system_files),
+		cmocka_unit_test(test_dot_draws_hubs_apart),
+		cmocka_unit_test(test_hb_dot_collapses_runs),
+		cmocka_unit_test(test_hb_dot_window_by_pid),
+		cmocka_unit_test(test_hb_dot_window_by_ops_and_time),
+		cmocka_unit_test(test_hb_dot_node_limit),
 	};
 
 	return cmocka_run_group_tests(prov_tests, prov_setup, prov_teardown) |

@@ -240,6 +240,28 @@ static void test_hb_threads_clone_exec_wait(void **state)
 	hb_free(s.g);
 }
 
+/* An exec that failed (execvp trying each $PATH entry) starts no new
+ * image: what follows it is program order, not exec. */
+static void test_hb_failed_exec_is_program_order(void **state)
+{
+	struct stream s = { hb_new(), -1 };
+	struct probe_exec *r = make_exec("/usr/local/bin/cc", NULL, NULL, 0, 0,
+					 0, P);
+	long long failed, next, ok, first;
+
+	(void)state;
+	exec_op(&s, P, 0);
+	r->ret = -2; /* ENOENT */
+	add(&s, r);
+	failed = s.last;
+	next = op(&s, P, P);
+	ok = exec_op(&s, P, 0);
+	first = op(&s, P, P);
+	assert_int_equal(kind_of(&s, failed, next), HB_PROGRAM_ORDER);
+	assert_int_equal(kind_of(&s, ok, first), HB_EXEC);
+	hb_free(s.g);
+}
+
 static void test_hb_exec_by_a_thread(void **state)
 {
 	struct stream s = { hb_new(), -1 };
@@ -407,6 +429,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hb_threads_clone_exec_wait),
+		cmocka_unit_test(test_hb_failed_exec_is_program_order),
 		cmocka_unit_test(test_hb_exec_by_a_thread),
 		cmocka_unit_test(test_hb_futex_wakeups),
 		cmocka_unit_test(test_hb_futex_wait_that_was_not_woken),
