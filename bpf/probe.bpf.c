@@ -132,6 +132,19 @@ struct {
 } uses SEC(".maps");
 
 /*
+ * The inode of each unix socket a traced process used, by its struct
+ * sock, for the end that reads what it wrote after it closed (see
+ * unix_peer_ino()).  A sock's address is not reused while a peer holds
+ * it, so the entry its last use left is its own.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} sock_inodes SEC(".maps");
+
+/*
  * Per process (tgid): a stamp that changes at each first read recorded,
  * unique across CPUs (the CPU in the top bits, its read_clock below).  A
  * write is recorded again when the stamp moved since the last write
@@ -724,6 +737,7 @@ static __always_inline __u64 unix_peer_ino(struct file *file)
 	struct inode *inode = kernel_ptr(file->f_inode, struct inode);
 	struct socket *sock, *peer_sock;
 	struct sock *sk, *peer;
+	__u64 key, ino;
 
 	if ((inode->i_mode & S_IFMT) != S_IFSOCK)
 		return 0;
@@ -731,10 +745,29 @@ static __always_inline __u64 unix_peer_ino(struct file *file)
 	sk = sock ? kernel_ptr(sock->sk, struct sock) : NULL;
 	if (!sk || sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
+	key = (__u64)sk;
+	ino = inode->i_ino;
+	bpf_map_update_elem(&sock_inodes, &key, &ino, BPF_ANY);
 	peer = kernel_ptr(kernel_ptr(sk, struct unix_sock)->peer, struct sock);
-	peer_sock = peer ? kernel_ptr(peer->sk_socket, struct socket) : NULL;
-	if (!peer_sock)
+	if (!peer)
 		return 0;
+	peer_sock = kernel_ptr(peer->sk_socket, struct socket);
+	if (!peer_sock) {
+		/* the peer closed (its process may have exited before this
+		 * end read what it wrote): sock_orphan() let go of its
+		 * socket, but the sock stays while this end holds it */
+		__u64 *peer_ino;
+
+		key = (__u64)peer;
+		peer_ino = bpf_map_lookup_elem(&sock_inodes, &key);
+		/* a helper, not a load: clang would merge a load here with
+		 * the one below, and the verifier refuses one instruction
+		 * for two kinds of pointer */
+		if (!peer_ino ||
+		    bpf_probe_read_kernel(&ino, sizeof(ino), peer_ino))
+			return 0;
+		return ino;
+	}
 	/* sock_alloc() puts the inode right after the socket */
 	return kernel_ptr((void *)peer_sock -
 				  bpf_core_field_offset(struct socket_alloc,
@@ -774,8 +807,11 @@ static __always_inline __u64 read_stamp(__u32 tgid)
  * read or write of the open file description by this exec epoch; a write
  * after the process recorded a read it had not when it last wrote; a
  * read of a file whose content changed since the last read recorded
- * (its ctime moved: another process wrote it in between).  Not inlined:
- * its stack would add to that of sys_exit's deepest path.
+ * (its ctime moved: another process wrote it in between).  Per process,
+ * not per thread: the read recorded is the earliest, so a repeat by
+ * another thread came after it and can hold nothing that an earlier
+ * write holds.  Not inlined: its stack would add to that of sys_exit's
+ * deepest path.
  */
 static __noinline bool use_is_new(struct file *file, __u32 access)
 {

@@ -621,8 +621,19 @@ def lineage_through_a_pipe(tmp):
 
 @test
 def unix_sockets_carry_data(tmp):
+    unix_sockets_carry_data_in(tmp, [])
+
+
+@test
+def unix_sockets_carry_data_after_the_writer_exited(tmp):
+    # the reader reaps the writer first: its sockets are closed, their
+    # socks orphaned, when the reads ask for the peer
+    unix_sockets_carry_data_in(tmp, ["after-exit"])
+
+
+def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
-    rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out])
+    rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
     assert rec.rc == 0, rec.stderr
     child = stdout_values(rec)["child"]
     pid = rec.ops[0]["pid"]

@@ -4,10 +4,13 @@
  *   other;
  *   a named socket DIR/sock: the parent listens, the child connects and
  *   writes, the parent accepts and reads;
- * then the parent writes OUT.
- * usage: unix_socket DIR OUT
+ * then the parent writes OUT.  With "after-exit", the parent reaps the
+ * child before it reads either socket: the writing ends are closed by
+ * then (their socks orphaned), and what they wrote is still read.
+ * usage: unix_socket DIR OUT [after-exit]
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,7 +25,9 @@ int main(int argc, char **argv)
 	char buf[8];
 	pid_t pid;
 
-	if (argc != 3)
+	bool after_exit = argc == 4 && !strcmp(argv[3], "after-exit");
+
+	if (argc != 3 && !after_exit)
 		return 2;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/sock", argv[1]);
 	listener = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -40,12 +45,14 @@ int main(int argc, char **argv)
 			_exit(1);
 		_exit(0);
 	}
+	if (after_exit && (waitpid(pid, &status, 0) != pid || status))
+		return 1;
 	if (read(sv[0], buf, 4) != 4)
 		return 1;
 	conn = accept(listener, NULL, NULL);
 	if (conn < 0 || read(conn, buf, 5) != 5)
 		return 1;
-	if (waitpid(pid, &status, 0) != pid || status)
+	if (!after_exit && (waitpid(pid, &status, 0) != pid || status))
 		return 1;
 	out = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (out < 0 || write(out, buf, 5) != 5)
