@@ -756,6 +756,44 @@ def lineage_of_a_write_through_a_mapping(tmp):
     assert files_in_lineage(rec.log, out) == {later}, files_in_lineage(rec.log, out)
 
 
+def d_file_deps(path):
+    """The files a gcc -MD .d file says its object was made from."""
+    text = open(path).read().replace("\\\n", " ")
+    return {os.path.normpath(os.path.join(os.path.dirname(path), w)) for w in text.split(":", 1)[1].split()}
+
+
+@test
+def lineage_of_a_parallel_build_matches_its_d_files(tmp):
+    proj = os.path.join(tmp, "mdproj")
+    shutil.copytree(os.path.join(ROOT, "tests", "scenarios", "mdproj"), proj)
+    rec = record(tmp, ["make", "-s", "-j2"], cwd=proj)
+    assert rec.rc == 0, rec.stderr
+    app, makefile = os.path.join(proj, "app"), os.path.join(proj, "Makefile")
+    objs = sorted(p for p in os.listdir(proj) if p.endswith(".o"))
+    assert len(objs) == 5, objs
+    deps = {os.path.join(proj, o): d_file_deps(os.path.join(proj, o[:-2] + ".d")) for o in objs}
+    sources = set()
+    for obj, listed in deps.items():
+        found = lineage(rec.log, obj, "--no-fold")
+        files = {f["path"] for f in found["files"]}
+        # every file gcc says it read, system headers too, and of the
+        # project's exactly those (and the Makefile: make read it
+        # before it forked each compiler)
+        assert listed <= files, (obj, listed - files)
+        assert project_files(found, proj) == {f for f in listed if f.startswith(proj + "/")} | {makefile}, \
+            (obj, project_files(found, proj) ^ listed)
+        sources |= {f for f in listed if f.startswith(proj + "/")}
+    assert os.path.join(proj, "version.h") in sources and len(sources) == 10, sources
+    assert files_in_lineage(rec.log, app) == sources | set(deps) | {makefile}
+    # the other way: each source and header reaches exactly the objects
+    # whose .d files list it (and their .d files), and the program
+    for src in sorted(sources):
+        users = {o for o, listed in deps.items() if src in listed}
+        want = users | {o[:-2] + ".d" for o in users} | {app}
+        assert files_in_lineage(rec.log, src, "--descendants") == want, \
+            (src, files_in_lineage(rec.log, src, "--descendants") ^ want)
+
+
 @test
 def lineage_through_a_pipe(tmp):
     src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out")
