@@ -253,23 +253,26 @@ static void on_path_change(struct dataflow *g, struct model *m,
 	case SYS_renameat2: {
 		char *to = path_join(syscall_path2(r), syscall_base2(r),
 				     model_root(m, r->hdr.tid), &len);
+		bool exchange = r->nr == SYS_renameat2 &&
+				(r->args[4] & RENAME_EXCHANGE);
 
-		event(g, DF_RENAME, process, op, &r->hdr, &ino, false,
-		      (struct bytes){ to, len });
 		t2 = model_touched(m, r, syscall_path2(r), t);
-		if (t2) {
+		/* the file replaced loses the name first: the moved file
+		 * is the one that names it last (df_find_path()) */
+		if (t2 && !exchange && !t2->nlink) {
 			struct probe_inode ino2 = touched_inode(t2);
 
-			/* RENAME_EXCHANGE: the other file took path */
-			if (r->nr == SYS_renameat2 &&
-			    (r->args[4] & RENAME_EXCHANGE))
-				event(g, DF_RENAME, process, op, &r->hdr,
-				      &ino2, false,
-				      (struct bytes){ path, strlen(path) });
-			else if (!t2->nlink)
-				event(g, DF_REMOVE, process, op, &r->hdr,
-				      &ino2, false,
-				      (struct bytes){ to, len });
+			event(g, DF_REMOVE, process, op, &r->hdr, &ino2, false,
+			      (struct bytes){ to, len });
+		}
+		event(g, DF_RENAME, process, op, &r->hdr, &ino, false,
+		      (struct bytes){ to, len });
+		/* RENAME_EXCHANGE: the other file took path */
+		if (t2 && exchange) {
+			struct probe_inode ino2 = touched_inode(t2);
+
+			event(g, DF_RENAME, process, op, &r->hdr, &ino2, false,
+			      (struct bytes){ path, strlen(path) });
 		}
 		free(to);
 		break;

@@ -715,6 +715,21 @@ def lineage_after_truncate(tmp):
 
 
 @test
+def lineage_after_rename_over_a_file(tmp):
+    a, b = inputs_ab(tmp)
+    out, tmpfile = os.path.join(tmp, "out"), os.path.join(tmp, "tmp")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > out; cat b.txt > tmp; mv tmp out"], cwd=tmp)
+    assert rec.rc == 0 and open(out).read() == "from b\n", rec.stderr
+    # out is now the file tmp was, with tmp's inputs; the file it
+    # replaced is gone, and a.txt with it
+    found = lineage(rec.log, out)
+    root = [n for n in found["nodes"] if n["id"] == found["root"]][0]
+    assert (root["ino"], root["removed"]) == (os.stat(out).st_ino, False), root
+    assert files_in_lineage(rec.log, out) == {b, tmpfile}, files_in_lineage(rec.log, out)
+    assert project_files(lineage(rec.log, b, "--descendants"), tmp) == {out}
+
+
+@test
 def lineage_leaves_out_reads_after_the_last_write(tmp):
     early, out, later, after = (os.path.join(tmp, n) for n in ("early", "out", "later", "after"))
     write_file(early, "early\n")
