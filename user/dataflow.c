@@ -40,7 +40,7 @@ struct dataflow {
 	struct df_access *accesses; /* the events' public part, once built */
 	struct idmap file_of; /* (dev << 32 | gen, ino) -> files[] */
 	struct idmap process_of; /* pid -> its current process */
-	struct idmap edge_seen; /* used edges made: (entity, process) */
+	struct idmap edge_seen; /* used edges made: see used() */
 	struct hb *hb;
 	/* absolute paths named, in log order, with their file */
 	struct named {
@@ -470,14 +470,35 @@ static void make_versions(struct dataflow *g)
 	}
 }
 
+/*
+ * A used edge from entity to the process of read e, unless an earlier
+ * read of it by the process happens before e: which reads count for a
+ * write is decided by their order with it (df_walk()), and of two reads
+ * in two threads that nothing orders, either can have come first.
+ * edge_seen holds the count of a pair's edges under (entity, process),
+ * and the k-th under (entity, process | k << 32).
+ */
 static void used(struct dataflow *g, size_t entity, const struct event *e)
 {
-	if (g->ents[entity].generated_by == (long long)e->a.process ||
-	    idmap_get(&g->edge_seen, entity, e->a.process) != IDMAP_NONE)
+	size_t n = idmap_get(&g->edge_seen, entity, e->a.process);
+	__u64 p = e->a.process;
+
+	if (g->ents[entity].generated_by == (long long)p)
 		return;
-	idmap_set(&g->edge_seen, entity, e->a.process, 1);
-	edge(g, DF_USED, entity, e->a.process, e->a.op,
-	     e->a.kind == DF_EXECUTE ? DF_EDGE_EXEC : 0);
+	if (n == IDMAP_NONE)
+		n = 0;
+	for (size_t k = 1; k <= n; k++) {
+		long long op = g->edges[idmap_get(&g->edge_seen, entity,
+						  p | (__u64)k << 32)]
+				       .op;
+
+		if (op == e->a.op || df_op_before(g, op, e->a.op))
+			return;
+	}
+	idmap_set(&g->edge_seen, entity, p, n + 1);
+	idmap_set(&g->edge_seen, entity, p | (__u64)(n + 1) << 32,
+		  edge(g, DF_USED, entity, p, e->a.op,
+		       e->a.kind == DF_EXECUTE ? DF_EDGE_EXEC : 0));
 }
 
 /* The op after which version v's writer wrote nothing more to it: the

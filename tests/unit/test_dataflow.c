@@ -688,6 +688,32 @@ static void test_dataflow_walk_threads_by_happens_before(void **state)
 	dataflow_free(g);
 }
 
+/*
+ * The process reads x twice through two opens: first (in the log) in the
+ * thread that wrote y, after the write; then in another thread, not
+ * ordered with the write.  The second read can have come before the
+ * write: x can be in y.
+ */
+static void test_dataflow_walk_read_in_another_thread_not_ordered(
+	void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	long long y;
+
+	(void)state;
+	exec_of(&s, A, "prog");
+	thread_of(&s, A, THREAD_2);
+	opened(&s, A, "/y", TRUNC, Y, 0, 0);
+	use(&s, A, PROBE_USE_WRITE, Y, "/y");
+	use(&s, A, PROBE_USE_READ, X, "/x");
+	use_by(&s, A, THREAD_2, PROBE_USE_READ, X, 0, "/x");
+	g = build(&s);
+	y = df_find_path(g, "/y");
+	assert_true(in_lineage(g, y, version_of(g, X, 0)));
+	dataflow_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +734,8 @@ int main(void)
 		cmocka_unit_test(test_dataflow_walk_stops_at_the_clone),
 		cmocka_unit_test(test_dataflow_walk_vfork_child_reaches_parent),
 		cmocka_unit_test(test_dataflow_walk_threads_by_happens_before),
+		cmocka_unit_test(
+			test_dataflow_walk_read_in_another_thread_not_ordered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
