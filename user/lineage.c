@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "dataflow.h"
@@ -511,20 +510,6 @@ static void print_json(struct lineage *l, const char *path)
 
 /* ---- the command ---- */
 
-/* PATH as the log names files: absolute, symlinks resolved if it exists. */
-static char *absolute(const char *path)
-{
-	char buf[PATH_MAX], *abs;
-
-	if (realpath(path, buf))
-		return xstrdup(buf);
-	if (path[0] == '/' || !getcwd(buf, sizeof(buf)))
-		return xstrdup(path);
-	abs = xmalloc(strlen(buf) + strlen(path) + 2);
-	sprintf(abs, "%s/%s", buf, path);
-	return abs;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: probe-bpf lineage [OPTION...] LOG PATH\n"
@@ -615,7 +600,7 @@ int cmd_lineage(int argc, char **argv)
 		errorf("warning: %s is incomplete (its recorder stopped before "
 		       "the end): the lineage of what it holds",
 		       argv[optind]);
-	path = absolute(argv[optind + 1]);
+	path = path_as_logged(argv[optind + 1]);
 	root = df_find_path(l.g, path);
 	if (root < 0)
 		die(EXIT_USAGE, "%s: no process of the recording used %s",

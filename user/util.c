@@ -1,10 +1,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void verrorf(const char *fmt, va_list ap)
 {
@@ -140,4 +142,17 @@ uint64_t clock_ns(int clock_id)
 
 	clock_gettime(clock_id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+char *path_as_logged(const char *path)
+{
+	char buf[PATH_MAX], *abs;
+
+	if (realpath(path, buf))
+		return xstrdup(buf);
+	if (path[0] == '/' || !getcwd(buf, sizeof(buf)))
+		return xstrdup(path);
+	abs = xmalloc(strlen(buf) + strlen(path) + 2);
+	sprintf(abs, "%s/%s", buf, path);
+	return abs;
 }

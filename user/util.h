@@ -38,4 +38,8 @@ uint64_t dev_user_to_kernel(uint64_t udev);
 
 uint64_t clock_ns(int clock_id);
 
+/* A path from the command line as the log names files: absolute (joined
+ * to the current directory), symlinks resolved if it exists.  Malloc'ed. */
+char *path_as_logged(const char *path);
+
 #endif
