@@ -9,6 +9,7 @@ int cmd_info(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_lineage(int argc, char **argv);
+int cmd_who(int argc, char **argv);
 
 /* The lines every --help ends with: version, home page, bug reports. */
 void cli_print_footer(FILE *f);

@@ -20,6 +20,8 @@ static const struct command {
 	  "the files two logs read, wrote and executed differently" },
 	{ "lineage", cmd_lineage,
 	  "what a file was made from, or what was made from it" },
+	{ "who", cmd_who,
+	  "which processes read, wrote, executed or removed a path" },
 	{ NULL, NULL, NULL },
 };
 

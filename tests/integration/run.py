@@ -809,6 +809,63 @@ def lineage_of_a_parallel_build_matches_its_d_files(tmp):
             (src, files_in_lineage(rec.log, src, "--descendants") ^ want)
 
 
+def who(log, path):
+    out = subprocess.run([PROBE, "who", "--json", log, path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@test
+def who_used_a_path(tmp):
+    a, b = inputs_ab(tmp)
+    y, t1 = os.path.join(tmp, "y"), os.path.join(tmp, "t1")
+    script = "cat a.txt > t1; cat t1 > y; rm t1; cat b.txt >> y; cat b.txt > tmp; mv tmp y"
+    rec = record(tmp, ["sh", "-c", script], cwd=tmp)
+    assert rec.rc == 0, rec.stderr
+
+    def accesses(found, kind):
+        return [(a["kind"], a.get("argv")) for f in found["files"] for a in f["accesses"] if a["kind"] == kind]
+
+    # who wrote y: the cats of t1 and of b.txt into the first file; the
+    # mv put another file (tmp's) in its place, removing it
+    found = who(rec.log, y)
+    assert found["path"] == y and len(found["files"]) == 2, found
+    old, new = found["files"]
+    assert (old["ino"], new["ino"]) == (rec.where(op="write", path=y)[0]["ino"], os.stat(y).st_ino), found
+    assert old["removed"] and not new["removed"], found
+    # (the shell truncated each when it opened it for '>')
+    assert [(a["kind"], a.get("argv")) for a in old["accesses"][1:]] == \
+        [("write", ["cat", "t1"]), ("write", ["cat", "b.txt"]), ("remove", ["mv", "tmp", "y"])], old
+    assert [(a["kind"], a.get("argv")) for a in new["accesses"][1:]] == \
+        [("write", ["cat", "b.txt"]), ("rename", ["mv", "tmp", "y"])], new
+    assert old["accesses"][0]["kind"] == new["accesses"][0]["kind"] == "truncate", found
+    assert [a["path"] for a in new["accesses"]] == [os.path.join(tmp, "tmp")] * 2 + [y], new
+    # each access is the op of that id in the log, at its time
+    for f in found["files"]:
+        for acc in f["accesses"]:
+            op = rec.ops[acc["op"]]
+            assert (op["pid"], op["ts_ns"]) == (acc["pid"], acc["ts_ns"]), (acc, op)
+            assert acc["epoch"] in (0, 1) and acc["ts_ns"] >= found["start_ns"], acc
+    # who read a.txt; who removed t1
+    assert accesses(who(rec.log, a), "read") == [("read", ["cat", "a.txt"])]
+    assert accesses(who(rec.log, t1), "remove") == [("remove", ["rm", "t1"])]
+    assert accesses(who(rec.log, t1), "read") == [("read", ["cat", "t1"])]
+    # the text: a line per access, with the time, op, what and who
+    text = run_cli("who", rec.log, t1)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == t1 + ": 1 file", lines
+    rm = [l for l in lines if " removed " in l]
+    assert len(rm) == 1 and rm[0].endswith(" rm t1"), lines
+    seconds, op = rm[0].split()[:2]
+    assert rec.ops[int(op)]["op"] in ("unlink", "unlinkat"), rec.ops[int(op)]
+    assert 0 < float(seconds) < 60, rm
+    assert_one_line_error(run_cli("who", rec.log, os.path.join(tmp, "never")), 2,
+                          "no process of the recording", os.path.join(tmp, "never"))
+    usage = run_cli("who", "--help")
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: probe-bpf who"), usage
+
+
 @test
 def lineage_through_a_pipe(tmp):
     src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out")

@@ -1,7 +1,8 @@
 /*
  * The dataflow graph (user/dataflow.h) of synthetic logs: versions made by
  * writers, the versions each read used by the happens-before graph (where
- * one schedule would be wrong), processes by exec epoch, pipes.
+ * one schedule would be wrong), processes by exec epoch, pipes; and the
+ * report of probe-bpf who built on it (user/who.h).
  */
 #include "helpers.h"
 
@@ -12,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "dataflow.h"
+#include "who.h"
 
 #define SH 400 /* the shell */
 #define A 401 /* its children */
@@ -714,6 +716,136 @@ static void test_dataflow_walk_read_in_another_thread_not_ordered(
 	dataflow_free(g);
 }
 
+/* ---- who: what each process did to the files a path named ---- */
+
+/* who_write()'s report of path in g (start 1000 ns), malloc'ed; its
+ * count of files in *n. */
+static char *who_report(struct dataflow *g, const char *path, bool json,
+			size_t *n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	*n = who_write(g, path, 1000, json, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* cat x > out; cat z > tmp; mv tmp out; rm out */
+static struct dataflow *rename_over_then_remove(void)
+{
+	struct recs s = { .n = 0 };
+
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/out", TRUNC, Y, 0, 0);
+	cat_into(&s, B, Z, "/tmp", TRUNC, T, 0, 0);
+	child(&s, SH, C, "mv");
+	touched(&s, C, SYS_rename, T, 0, 1, "tmp");
+	touched(&s, C, SYS_rename, Y, 0, 0, "out");
+	push(&s, make_change(C, SYS_rename, "/tmp", "/out"));
+	reaped(&s, SH, C);
+	touched(&s, SH, SYS_unlink, T, 0, 0, "out");
+	push(&s, make_change(SH, SYS_unlink, "/out", NULL));
+	return build(&s);
+}
+
+/* Two files were /out: each with what was done to it, and the names it
+ * had then */
+static void test_who_lists_each_file_a_path_named(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text = who_report(g, "/out", false, &n);
+
+	(void)state;
+	assert_int_equal(n, 2);
+	assert_string_equal(
+		text,
+		"/out: 2 files\n"
+		"\n"
+		"file 1 of 2: inode 9002 on 0:1, removed\n"
+		"     seconds       op  what      epoch  process\n"
+		"    0.000001        4  truncated     1  401 cat\n"
+		"    0.000001        5  wrote         1  401 cat\n"
+		"    0.000001       17  removed       1  403 mv\n"
+		"\n"
+		"file 2 of 2: inode 9005 on 0:1, removed\n"
+		"     seconds       op  what      epoch  process\n"
+		"    0.000001       11  truncated     1  402 cat, as /tmp\n"
+		"    0.000001       12  wrote         1  402 cat, as /tmp\n"
+		"    0.000001       17  renamed       1  403 mv, to /out\n"
+		"    0.000001       20  removed       1  400 sh\n");
+	free(text);
+	/* tmp named one file, which was renamed */
+	text = who_report(g, "/tmp", false, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(text, "renamed       1  403 mv, to /out\n"));
+	free(text);
+	dataflow_free(g);
+}
+
+static void test_who_of_a_path_never_named(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text;
+
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		text = who_report(g, "/nowhere", json, &n);
+		assert_int_equal(n, 0);
+		assert_string_equal(text, "");
+		free(text);
+	}
+	/* a path is named whole, not by a prefix */
+	text = who_report(g, "/ou", false, &n);
+	assert_int_equal(n, 0);
+	free(text);
+	dataflow_free(g);
+}
+
+static void test_who_json(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text = who_report(g, "/x", true, &n);
+
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_string_equal(
+		text, "{\"path\":\"/x\",\"start_ns\":1000,\"files\":[{\"dev\":1,"
+		      "\"ino\":9001,\"gen\":0,\"removed\":false,\"accesses\":["
+		      "{\"kind\":\"read\",\"pid\":401,\"epoch\":1,\"start_ns\":0,"
+		      "\"argv\":[\"cat\"],\"exe\":\"cat\",\"ts_ns\":2030,"
+		      "\"op\":3,\"path\":\"/x\"}]}]}\n");
+	free(text);
+	dataflow_free(g);
+}
+
+/* A path and an argv with a newline and an escape: one line each */
+static void test_who_escapes_what_goes_to_a_terminal(void **state)
+{
+	struct recs s = { .n = 0 };
+	char *argv[] = { "cat", "\x1b[2J\n", NULL };
+	struct dataflow *g;
+	char *text;
+	size_t n;
+
+	(void)state;
+	push(&s, make_exec("/bin/cat", NULL, argv, 0, 0, 0, A));
+	use(&s, A, PROBE_USE_READ, X, "/a\nb\x1b");
+	g = build(&s);
+	text = who_report(g, "/a\nb\x1b", false, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(text, "$'/a\\x0ab\\x1b': 1 file\n"));
+	assert_non_null(strstr(text, " 401 cat $'\\x1b[2J\\x0a'\n"));
+	assert_null(strchr(text, '\x1b'));
+	free(text);
+	dataflow_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +868,10 @@ int main(void)
 		cmocka_unit_test(test_dataflow_walk_threads_by_happens_before),
 		cmocka_unit_test(
 			test_dataflow_walk_read_in_another_thread_not_ordered),
+		cmocka_unit_test(test_who_lists_each_file_a_path_named),
+		cmocka_unit_test(test_who_of_a_path_never_named),
+		cmocka_unit_test(test_who_json),
+		cmocka_unit_test(test_who_escapes_what_goes_to_a_terminal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
