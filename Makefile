@@ -93,7 +93,7 @@ scenarios: $(SCENARIOS)
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka
 
-$(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)/scenarios
+$(BUILD)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
 
 # A static binary: nothing for a preloaded library to interpose.

@@ -21,4 +21,16 @@ void cli_print_footer(FILE *f);
  */
 int cli_other_option(int c, const char *command, void (*usage)(FILE *));
 
+struct dataflow;
+struct log_reader;
+
+/*
+ * The dataflow graph of the log at log_path, its reader in *log (for the
+ * caller to close); or a one-line error and exit 2.  An incomplete log
+ * gets a warning that the command answers from what it holds (what: "the
+ * lineage of what it holds").
+ */
+struct dataflow *cli_dataflow(const char *log_path, const char *what,
+			      struct log_reader **log);
+
 #endif

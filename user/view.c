@@ -6,6 +6,7 @@
 
 #include "export.h"
 #include "idmap.h"
+#include "json.h"
 #include "util.h"
 
 #define NONE ((size_t)-1)
@@ -248,4 +249,19 @@ void view_process_label(const struct dataflow *g, size_t process, char *buf,
 	fclose(f);
 	if (strlen(buf) > (size_t)start + max && len > (size_t)start + max + 4)
 		strcpy(buf + start + max, "...");
+}
+
+void view_process_json(struct json *j, const struct dataflow *g,
+		       size_t process)
+{
+	size_t nprocs;
+	const struct df_process *p = &df_processes(g, &nprocs)[process];
+
+	json_u64(j, "pid", p->pid);
+	json_u64(j, "epoch", p->epoch);
+	json_u64(j, "start_ns", p->start_ns);
+	if (p->argv)
+		json_strv(j, "argv", p->argv, p->argv_len);
+	if (p->exe)
+		json_str(j, "exe", p->exe, -1);
 }

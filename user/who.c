@@ -41,7 +41,7 @@ int cmd_who(int argc, char **argv)
 	struct log_reader *log;
 	struct dataflow *g;
 	bool json = false;
-	char err[512], *path;
+	char *path;
 	size_t n;
 	int c;
 
@@ -58,16 +58,7 @@ int cmd_who(int argc, char **argv)
 	if (argc - optind != 2)
 		die(EXIT_USAGE, "who needs a LOG and a PATH (see 'probe-bpf "
 				"who --help')");
-	log = log_open(argv[optind], err, sizeof(err));
-	if (!log)
-		die(EXIT_USAGE, "%s", err);
-	g = dataflow_build(log, err, sizeof(err));
-	if (!g)
-		die(EXIT_USAGE, "%s: %s", argv[optind], err);
-	if (!log_complete(log))
-		errorf("warning: %s is incomplete (its recorder stopped before "
-		       "the end): what it holds",
-		       argv[optind]);
+	g = cli_dataflow(argv[optind], "what it holds", &log);
 	path = path_as_logged(argv[optind + 1]);
 	n = who_write(g, path, log_header(log)->start_boottime_ns, json,
 		      stdout);

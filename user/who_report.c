@@ -110,18 +110,11 @@ static void text_file(const struct who *w, size_t file, size_t nth,
 
 static void json_access(const struct who *w, const struct df_access *a)
 {
-	const struct df_process *p = &w->procs[a->process];
 	struct json j;
 
 	json_begin(&j, w->out);
 	json_str(&j, "kind", kind_names[a->kind], -1);
-	json_u64(&j, "pid", p->pid);
-	json_u64(&j, "epoch", p->epoch);
-	json_u64(&j, "start_ns", p->start_ns);
-	if (p->argv)
-		json_strv(&j, "argv", p->argv, p->argv_len);
-	if (p->exe)
-		json_str(&j, "exe", p->exe, -1);
+	view_process_json(&j, w->g, a->process);
 	json_u64(&j, "ts_ns", a->ts_ns);
 	json_i64(&j, "op", a->op);
 	if (a->path)
