@@ -376,6 +376,24 @@ static bool in_lineage(struct dataflow *g, long long root, long long e)
 	return found;
 }
 
+/* Which of x and z, as they were before the recording, the lineage of
+ * entity root holds: "xz", "x", "z" or "". */
+static void assert_made_of(struct dataflow *g, long long root,
+			   const char *inputs)
+{
+	assert_int_equal(in_lineage(g, root, version_of(g, X, 0)),
+			 strchr(inputs, 'x') != NULL);
+	assert_int_equal(in_lineage(g, root, version_of(g, Z, 0)),
+			 strchr(inputs, 'z') != NULL);
+}
+
+/* pid opens path (file ino) with '>' and writes it. */
+static void wrote(struct recs *s, __u32 pid, const char *path, __u64 ino)
+{
+	opened(s, pid, path, TRUNC, ino, 0, 0);
+	use(s, pid, PROBE_USE_WRITE, ino, path);
+}
+
 /* sh -c 'cat x > y; cat z > y': the second '>' leaves nothing of x */
 static void test_dataflow_truncation_begins_a_version_of_its_own(void **state)
 {
@@ -394,9 +412,8 @@ static void test_dataflow_truncation_begins_a_version_of_its_own(void **state)
 	assert_true(df_entities(g, &(size_t){ 0 })[y2].truncated);
 	assert_false(has_edge(g, DF_DERIVED, y1, y2));
 	assert_int_equal(version_of(g, Y, 0), -1); /* created empty */
-	assert_true(in_lineage(g, y1, version_of(g, X, 0)));
-	assert_true(in_lineage(g, y2, version_of(g, Z, 0)));
-	assert_false(in_lineage(g, y2, version_of(g, X, 0)));
+	assert_made_of(g, y1, "x");
+	assert_made_of(g, y2, "z");
 	dataflow_free(g);
 }
 
@@ -406,7 +423,7 @@ static void test_dataflow_ftruncate_to_zero_truncates(void **state)
 {
 	struct recs s = { .n = 0 };
 	struct dataflow *g;
-	long long y, t, x0 = -1;
+	long long y, t;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
@@ -421,7 +438,6 @@ static void test_dataflow_ftruncate_to_zero_truncates(void **state)
 	g = build(&s);
 	y = df_find_path(g, "/y");
 	t = df_find_path(g, "/t");
-	x0 = version_of(g, X, 0);
 	/* each cat's open and write make one version: y's 2 and t's 2
 	 * are the truncate's */
 	assert_int_equal(df_entities(g, &(size_t){ 0 })[y].version, 3);
@@ -433,10 +449,8 @@ static void test_dataflow_ftruncate_to_zero_truncates(void **state)
 			     version_of(g, T, 2)));
 	assert_false(has_edge(g, DF_DERIVED, version_of(g, Y, 1),
 			      version_of(g, Y, 2)));
-	assert_false(in_lineage(g, y, x0));
-	assert_true(in_lineage(g, y, version_of(g, Z, 0)));
-	assert_true(in_lineage(g, t, x0));
-	assert_true(in_lineage(g, t, version_of(g, Z, 0)));
+	assert_made_of(g, y, "z");
+	assert_made_of(g, t, "xz");
 	dataflow_free(g);
 }
 
@@ -474,9 +488,8 @@ static void test_dataflow_reused_inode_number_is_another_file(void **state)
 	}
 	assert_int_equal(n, 2);
 	assert_false(has_edge(g, DF_DERIVED, first, second));
-	assert_true(in_lineage(g, first, version_of(g, X, 0)));
-	assert_true(in_lineage(g, second, version_of(g, Z, 0)));
-	assert_false(in_lineage(g, second, version_of(g, X, 0)));
+	assert_made_of(g, first, "x");
+	assert_made_of(g, second, "z");
 	dataflow_free(g);
 }
 
@@ -503,8 +516,7 @@ static void test_dataflow_rename_over_a_file(void **state)
 	g = build(&s);
 	out = df_find_path(g, "/out");
 	assert_int_equal(out, version_of(g, T, 1));
-	assert_true(in_lineage(g, out, version_of(g, Z, 0)));
-	assert_false(in_lineage(g, out, version_of(g, X, 0)));
+	assert_made_of(g, out, "z");
 	/* the move made no version; the file replaced is gone */
 	assert_int_equal(version_of(g, T, 2), -1);
 	f = df_files(g, &n);
@@ -531,8 +543,7 @@ static void test_dataflow_append_derives(void **state)
 	assert_int_equal(df_find_path(g, "/y"), y2);
 	assert_false(df_entities(g, &(size_t){ 0 })[y2].truncated);
 	assert_true(has_edge(g, DF_DERIVED, y1, y2));
-	assert_true(in_lineage(g, y2, version_of(g, X, 0)));
-	assert_true(in_lineage(g, y2, version_of(g, Z, 0)));
+	assert_made_of(g, y2, "xz");
 	dataflow_free(g);
 }
 
@@ -555,7 +566,7 @@ static void test_dataflow_version_0_only_of_a_file_from_before(void **state)
 			     version_of(g, T, 1)));
 	assert_true(in_lineage(g, version_of(g, T, 1), version_of(g, T, 0)));
 	assert_int_equal(version_of(g, Y, 0), -1);
-	assert_true(in_lineage(g, version_of(g, Y, 1), version_of(g, X, 0)));
+	assert_made_of(g, version_of(g, Y, 1), "x");
 	dataflow_free(g);
 }
 
@@ -566,23 +577,16 @@ static void test_dataflow_walk_stops_at_the_last_write(void **state)
 {
 	struct recs s = { .n = 0 };
 	struct dataflow *g;
-	long long y, t;
 
 	(void)state;
 	exec_of(&s, A, "prog");
 	use(&s, A, PROBE_USE_READ, X, "/x");
-	opened(&s, A, "/y", TRUNC, Y, 0, 0);
-	use(&s, A, PROBE_USE_WRITE, Y, "/y");
+	wrote(&s, A, "/y", Y);
 	use(&s, A, PROBE_USE_READ, Z, "/z");
-	opened(&s, A, "/t", TRUNC, T, 0, 0);
-	use(&s, A, PROBE_USE_WRITE, T, "/t");
+	wrote(&s, A, "/t", T);
 	g = build(&s);
-	y = df_find_path(g, "/y");
-	t = df_find_path(g, "/t");
-	assert_true(in_lineage(g, y, version_of(g, X, 0)));
-	assert_false(in_lineage(g, y, version_of(g, Z, 0)));
-	assert_true(in_lineage(g, t, version_of(g, X, 0)));
-	assert_true(in_lineage(g, t, version_of(g, Z, 0)));
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	assert_made_of(g, df_find_path(g, "/t"), "xz");
 	dataflow_free(g);
 }
 
@@ -594,7 +598,6 @@ static void test_dataflow_walk_stops_at_the_clone(void **state)
 {
 	struct recs s = { .n = 0 };
 	struct dataflow *g;
-	long long y, t;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
@@ -602,17 +605,11 @@ static void test_dataflow_walk_stops_at_the_clone(void **state)
 	forked(&s, SH, A);
 	use(&s, SH, PROBE_USE_READ, Z, "/z");
 	forked(&s, SH, B);
-	opened(&s, A, "/y", TRUNC, Y, 0, 0);
-	use(&s, A, PROBE_USE_WRITE, Y, "/y");
-	opened(&s, B, "/t", TRUNC, T, 0, 0);
-	use(&s, B, PROBE_USE_WRITE, T, "/t");
+	wrote(&s, A, "/y", Y);
+	wrote(&s, B, "/t", T);
 	g = build(&s);
-	y = df_find_path(g, "/y");
-	t = df_find_path(g, "/t");
-	assert_true(in_lineage(g, y, version_of(g, X, 0)));
-	assert_false(in_lineage(g, y, version_of(g, Z, 0)));
-	assert_true(in_lineage(g, t, version_of(g, X, 0)));
-	assert_true(in_lineage(g, t, version_of(g, Z, 0)));
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	assert_made_of(g, df_find_path(g, "/t"), "xz");
 	dataflow_free(g);
 }
 
@@ -625,7 +622,6 @@ static void test_dataflow_walk_vfork_child_reaches_parent(void **state)
 	struct recs s = { .n = 0 };
 	struct probe_clone *vf;
 	struct dataflow *g;
-	long long y;
 
 	(void)state;
 	exec_of(&s, SH, "sh");
@@ -637,12 +633,9 @@ static void test_dataflow_walk_vfork_child_reaches_parent(void **state)
 	use(&s, A, PROBE_USE_READ, X, "/x");
 	exec_of(&s, A, "prog");
 	use(&s, A, PROBE_USE_READ, Z, "/z");
-	opened(&s, SH, "/y", TRUNC, Y, 0, 0);
-	use(&s, SH, PROBE_USE_WRITE, Y, "/y");
+	wrote(&s, SH, "/y", Y);
 	g = build(&s);
-	y = df_find_path(g, "/y");
-	assert_true(in_lineage(g, y, version_of(g, X, 0)));
-	assert_false(in_lineage(g, y, version_of(g, Z, 0)));
+	assert_made_of(g, df_find_path(g, "/y"), "x");
 	dataflow_free(g);
 }
 
@@ -673,20 +666,16 @@ static void test_dataflow_walk_threads_by_happens_before(void **state)
 {
 	struct recs s = { .n = 0 };
 	struct dataflow *g;
-	long long y;
 
 	(void)state;
 	exec_of(&s, A, "prog");
 	thread_of(&s, A, THREAD_2);
-	opened(&s, A, "/y", TRUNC, Y, 0, 0);
-	use(&s, A, PROBE_USE_WRITE, Y, "/y");
+	wrote(&s, A, "/y", Y);
 	thread_of(&s, A, THREAD_3);
 	use_by(&s, A, THREAD_2, PROBE_USE_READ, X, 0, "/x");
 	use_by(&s, A, THREAD_3, PROBE_USE_READ, Z, 0, "/z");
 	g = build(&s);
-	y = df_find_path(g, "/y");
-	assert_true(in_lineage(g, y, version_of(g, X, 0)));
-	assert_false(in_lineage(g, y, version_of(g, Z, 0)));
+	assert_made_of(g, df_find_path(g, "/y"), "x");
 	dataflow_free(g);
 }
 
@@ -701,18 +690,15 @@ static void test_dataflow_walk_read_in_another_thread_not_ordered(
 {
 	struct recs s = { .n = 0 };
 	struct dataflow *g;
-	long long y;
 
 	(void)state;
 	exec_of(&s, A, "prog");
 	thread_of(&s, A, THREAD_2);
-	opened(&s, A, "/y", TRUNC, Y, 0, 0);
-	use(&s, A, PROBE_USE_WRITE, Y, "/y");
+	wrote(&s, A, "/y", Y);
 	use(&s, A, PROBE_USE_READ, X, "/x");
 	use_by(&s, A, THREAD_2, PROBE_USE_READ, X, 0, "/x");
 	g = build(&s);
-	y = df_find_path(g, "/y");
-	assert_true(in_lineage(g, y, version_of(g, X, 0)));
+	assert_made_of(g, df_find_path(g, "/y"), "x");
 	dataflow_free(g);
 }
 
