@@ -27,9 +27,9 @@ CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c use
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
 	     user/diff_files.c user/dataflow.c user/export_prov.c \
 	     user/export_dot.c user/export_hb_dot.c user/dot.c user/filter.c \
-	     user/view.c
+	     user/view.c user/who_report.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
-	    user/snapshot.c user/diff.c user/lineage.c
+	    user/snapshot.c user/diff.c user/lineage.c user/who.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:user/%.c=$(BUILD)/%.o)
 HEADERS := $(wildcard user/*.h) schemas/probe_abi.h
@@ -94,7 +94,7 @@ scenarios: $(SCENARIOS)
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka -lm
 
-$(BUILD)/scenarios/%: tests/scenarios/%.c | $(BUILD)/scenarios
+$(BUILD)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
 
 # A static binary: nothing for a preloaded library to interpose.

@@ -9,6 +9,7 @@ int cmd_info(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_lineage(int argc, char **argv);
+int cmd_who(int argc, char **argv);
 
 /* The lines every --help ends with: version, home page, bug reports. */
 void cli_print_footer(FILE *f);
@@ -19,5 +20,17 @@ void cli_print_footer(FILE *f);
  * to return; anything else is a usage error naming the command.
  */
 int cli_other_option(int c, const char *command, void (*usage)(FILE *));
+
+struct dataflow;
+struct log_reader;
+
+/*
+ * The dataflow graph of the log at log_path, its reader in *log (for the
+ * caller to close); or a one-line error and exit 2.  An incomplete log
+ * gets a warning that the command answers from what it holds (what: "the
+ * lineage of what it holds").
+ */
+struct dataflow *cli_dataflow(const char *log_path, const char *what,
+			      struct log_reader **log);
 
 #endif

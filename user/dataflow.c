@@ -46,7 +46,7 @@ struct dataflow {
 	struct df_access *accesses; /* the events' public part, once built */
 	struct idmap file_of; /* (dev << 32 | gen, ino) -> files[] */
 	struct idmap process_of; /* pid -> its current process */
-	struct idmap edge_seen; /* used edges made: (entity, process) */
+	struct idmap edge_seen; /* used edges made: see used() */
 	struct hb *hb;
 	/* the walks resolve_read() makes */
 	struct reach after_read, before_read, before_truncation;
@@ -261,23 +261,26 @@ static void on_path_change(struct dataflow *g, struct model *m,
 	case SYS_renameat2: {
 		char *to = path_join(syscall_path2(r), syscall_base2(r),
 				     model_root(m, r->hdr.tid), &len);
+		bool exchange = r->nr == SYS_renameat2 &&
+				(r->args[4] & RENAME_EXCHANGE);
 
-		event(g, DF_RENAME, process, op, &r->hdr, &ino, false,
-		      (struct bytes){ to, len });
 		t2 = model_touched(m, r, syscall_path2(r), t);
-		if (t2) {
+		/* the file replaced loses the name first: the moved file
+		 * is the one that names it last (df_find_path()) */
+		if (t2 && !exchange && !t2->nlink) {
 			struct probe_inode ino2 = touched_inode(t2);
 
-			/* RENAME_EXCHANGE: the other file took path */
-			if (r->nr == SYS_renameat2 &&
-			    (r->args[4] & RENAME_EXCHANGE))
-				event(g, DF_RENAME, process, op, &r->hdr,
-				      &ino2, false,
-				      (struct bytes){ path, strlen(path) });
-			else if (!t2->nlink)
-				event(g, DF_REMOVE, process, op, &r->hdr,
-				      &ino2, false,
-				      (struct bytes){ to, len });
+			event(g, DF_REMOVE, process, op, &r->hdr, &ino2, false,
+			      (struct bytes){ to, len });
+		}
+		event(g, DF_RENAME, process, op, &r->hdr, &ino, false,
+		      (struct bytes){ to, len });
+		/* RENAME_EXCHANGE: the other file took path */
+		if (t2 && exchange) {
+			struct probe_inode ino2 = touched_inode(t2);
+
+			event(g, DF_RENAME, process, op, &r->hdr, &ino2, false,
+			      (struct bytes){ path, strlen(path) });
 		}
 		free(to);
 		break;
@@ -477,14 +480,35 @@ static void make_versions(struct dataflow *g)
 	}
 }
 
+/*
+ * A used edge from entity to the process of read e, unless an earlier
+ * read of it by the process happens before e: which reads count for a
+ * write is decided by their order with it (df_walk()), and of two reads
+ * in two threads that nothing orders, either can have come first.
+ * edge_seen holds the count of a pair's edges under (entity, process),
+ * and the k-th under (entity, process | k << 32).
+ */
 static void used(struct dataflow *g, size_t entity, const struct event *e)
 {
-	if (g->ents[entity].generated_by == (long long)e->a.process ||
-	    idmap_get(&g->edge_seen, entity, e->a.process) != IDMAP_NONE)
+	size_t n = idmap_get(&g->edge_seen, entity, e->a.process);
+	__u64 p = e->a.process;
+
+	if (g->ents[entity].generated_by == (long long)p)
 		return;
-	idmap_set(&g->edge_seen, entity, e->a.process, 1);
-	edge(g, DF_USED, entity, e->a.process, e->a.op,
-	     e->a.kind == DF_EXECUTE ? DF_EDGE_EXEC : 0);
+	if (n == IDMAP_NONE)
+		n = 0;
+	for (size_t k = 1; k <= n; k++) {
+		long long op = g->edges[idmap_get(&g->edge_seen, entity,
+						  p | (__u64)k << 32)]
+				       .op;
+
+		if (op == e->a.op || df_op_before(g, op, e->a.op))
+			return;
+	}
+	idmap_set(&g->edge_seen, entity, p, n + 1);
+	idmap_set(&g->edge_seen, entity, p | (__u64)(n + 1) << 32,
+		  edge(g, DF_USED, entity, p, e->a.op,
+		       e->a.kind == DF_EXECUTE ? DF_EDGE_EXEC : 0));
 }
 
 /* The op after which version v's writer wrote nothing more to it: the

@@ -360,19 +360,10 @@ static void json_node(const struct lineage *l, size_t n)
 	json_begin(&j, l->out);
 	json_str(&j, "id", id, -1);
 	switch (v->kind) {
-	case VIEW_PROCESS: {
-		const struct df_process *p = &l->procs[v->i];
-
+	case VIEW_PROCESS:
 		json_str(&j, "type", "process", -1);
-		json_u64(&j, "pid", p->pid);
-		json_u64(&j, "epoch", p->epoch);
-		json_u64(&j, "start_ns", p->start_ns);
-		if (p->argv)
-			json_strv(&j, "argv", p->argv, p->argv_len);
-		if (p->exe)
-			json_str(&j, "exe", p->exe, -1);
+		view_process_json(&j, l->g, v->i);
 		break;
-	}
 	case VIEW_GROUP:
 		json_str(&j, "type", "group", -1);
 		json_str(&j, "path", v->group, -1);
@@ -489,18 +480,13 @@ static void print_json(struct lineage *l, const char *path)
 	json_list_begin(&j, "processes", &first);
 	for (size_t n = 0; n < l->view.nnodes; n++) {
 		const struct view_node *v = &l->view.nodes[n];
-		const struct df_process *p = &l->procs[v->i];
 		struct json f;
 
 		if (v->kind != VIEW_PROCESS)
 			continue;
 		json_sep(l->out, &first);
 		json_begin(&f, l->out);
-		json_u64(&f, "pid", p->pid);
-		json_u64(&f, "epoch", p->epoch);
-		json_u64(&f, "start_ns", p->start_ns);
-		if (p->argv)
-			json_strv(&f, "argv", p->argv, p->argv_len);
+		view_process_json(&f, l->g, v->i);
 		json_close(&f);
 	}
 	fputc(']', l->out);
@@ -558,7 +544,7 @@ int cmd_lineage(int argc, char **argv)
 	struct view_opts vo = { .filter = &filter, .keep = -1 };
 	struct log_reader *log;
 	bool as_json = false, as_tree = false;
-	char err[512], *path;
+	char *path;
 	int c, depth = -1;
 	long long root;
 
@@ -587,16 +573,7 @@ int cmd_lineage(int argc, char **argv)
 				"'probe-bpf lineage --help')");
 	if (as_json && as_tree)
 		die(EXIT_USAGE, "--json and --tree: choose one");
-	log = log_open(argv[optind], err, sizeof(err));
-	if (!log)
-		die(EXIT_USAGE, "%s", err);
-	l.g = dataflow_build(log, err, sizeof(err));
-	if (!l.g)
-		die(EXIT_USAGE, "%s: %s", argv[optind], err);
-	if (!log_complete(log))
-		errorf("warning: %s is incomplete (its recorder stopped before "
-		       "the end): the lineage of what it holds",
-		       argv[optind]);
+	l.g = cli_dataflow(argv[optind], "the lineage of what it holds", &log);
 	path = absolute_path(argv[optind + 1]);
 	root = df_find_path(l.g, path);
 	if (root < 0)

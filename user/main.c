@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dataflow.h"
+#include "log.h"
 #include "util.h"
 
 static const struct command {
@@ -20,6 +22,8 @@ static const struct command {
 	  "the files two logs read, wrote and executed differently" },
 	{ "lineage", cmd_lineage,
 	  "what a file was made from, or what was made from it" },
+	{ "who", cmd_who,
+	  "which processes read, wrote, executed or removed a path" },
 	{ NULL, NULL, NULL },
 };
 
@@ -38,6 +42,25 @@ int cli_other_option(int c, const char *command, void (*usage)(FILE *))
 	usage(stdout);
 	cli_print_footer(stdout);
 	return 0;
+}
+
+struct dataflow *cli_dataflow(const char *log_path, const char *what,
+			      struct log_reader **log)
+{
+	struct dataflow *g;
+	char err[512];
+
+	*log = log_open(log_path, err, sizeof(err));
+	if (!*log)
+		die(EXIT_USAGE, "%s", err);
+	g = dataflow_build(*log, err, sizeof(err));
+	if (!g)
+		die(EXIT_USAGE, "%s: %s", log_path, err);
+	if (!log_complete(*log))
+		errorf("warning: %s is incomplete (its recorder stopped before "
+		       "the end): %s",
+		       log_path, what);
+	return g;
 }
 
 static void usage(FILE *f)

@@ -6,6 +6,7 @@
 
 #include "export.h"
 #include "idmap.h"
+#include "json.h"
 #include "util.h"
 
 #define NONE ((size_t)-1)
@@ -362,4 +363,19 @@ void view_process_short_label(const struct dataflow *g, size_t process,
 	fputc(0, f);
 	fclose(f);
 	free_words(words, n);
+}
+
+void view_process_json(struct json *j, const struct dataflow *g,
+		       size_t process)
+{
+	size_t nprocs;
+	const struct df_process *p = &df_processes(g, &nprocs)[process];
+
+	json_u64(j, "pid", p->pid);
+	json_u64(j, "epoch", p->epoch);
+	json_u64(j, "start_ns", p->start_ns);
+	if (p->argv)
+		json_strv(j, "argv", p->argv, p->argv_len);
+	if (p->exe)
+		json_str(j, "exe", p->exe, -1);
 }

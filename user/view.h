@@ -76,4 +76,11 @@ void view_process_label(const struct dataflow *g, size_t process, char *buf,
 void view_process_short_label(const struct dataflow *g, size_t process,
 			      char *buf, size_t len, size_t max);
 
+struct json;
+
+/* A process's members of a JSON object: pid, epoch, start_ns, and argv
+ * and exe where it has them. */
+void view_process_json(struct json *j, const struct dataflow *g,
+		       size_t process);
+
 #endif

@@ -8,6 +8,7 @@ Run from the repository root after `make all scenarios`:
 Ends with the line "N passed, N failed".
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -113,10 +114,10 @@ def export_ops(log, hb=False, hb_warning=None):
     return ops, edges
 
 
-def record(tmp, cmd, *options, env=None, name="run.probe", hb_warning=None):
+def record(tmp, cmd, *options, env=None, name="run.probe", hb_warning=None, cwd=None):
     log = os.path.join(tmp, name)
     proc = subprocess.run([PROBE, "record", "-q", "-o", log, *options, "--", *cmd],
-                          capture_output=True, text=True, env=env, timeout=60)
+                          capture_output=True, text=True, env=env, timeout=60, cwd=cwd)
     return Recording(log, proc, hb_warning)
 
 
@@ -602,6 +603,297 @@ def lineage_of_a_compiled_object(tmp):
     assert "  /usr/include/ (" in "\n".join(inputs), inputs
     bad = run_cli("lineage", rec.log, os.path.join(tmp, "never-used"))
     assert bad.returncode == 2 and "no process of the recording used" in bad.stderr, bad.stderr
+
+
+# ---- lineage against an outside truth: what the shell, the programs and
+# gcc's -MD say each output was made from ----
+
+
+def project_files(found, root):
+    """The paths under root of the files in a lineage (--json)."""
+    return {f["path"] for f in found["files"] if f["path"].startswith(root + "/")}
+
+
+def files_in_lineage(log, path, *options):
+    """The files in path's directory in its lineage (--no-fold), but path
+    itself (its earlier versions)."""
+    return project_files(lineage(log, path, "--no-fold", *options), os.path.dirname(path)) - {path}
+
+
+def inputs_ab(tmp):
+    a, b = os.path.join(tmp, "a.txt"), os.path.join(tmp, "b.txt")
+    write_file(a, "from a\n")
+    write_file(b, "from b\n")
+    return a, b
+
+
+@test
+def lineage_ends_at_truncation(tmp):
+    a, b = inputs_ab(tmp)
+    y = os.path.join(tmp, "y")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt > y"], cwd=tmp)
+    assert rec.rc == 0 and open(y).read() == "from b\n", rec.stderr
+    # the second '>' truncated y: nothing of a.txt is left in it
+    assert files_in_lineage(rec.log, y) == {b}, files_in_lineage(rec.log, y)
+
+
+@test
+def lineage_of_a_file_only_read(tmp):
+    a, b = inputs_ab(tmp)
+    rec = record(tmp, ["sh", "-c", "cat a.txt > y"], cwd=tmp)
+    assert rec.rc == 0, rec.stderr
+    text = run_cli("lineage", rec.log, a)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == a + " is an input: the recording read it and never wrote it.\n", text.stdout
+    found = lineage(rec.log, a)
+    root = [n for n in found["nodes"] if n["id"] == found["root"]][0]
+    assert root["input"] and root["version"] == 0 and not found["edges"], found
+
+
+@contextlib.contextmanager
+def private_ext4(tmp):
+    """A fresh ext4 filesystem mounted at tmp/fs, where no other process
+    makes files: the inode number an unlink frees goes to the next file
+    made in the same directory (the lowest free one of its group)."""
+    image, mnt = os.path.join(tmp, "fs.img"), os.path.join(tmp, "fs")
+    os.mkdir(mnt)
+    with open(image, "wb") as f:
+        f.truncate(8 << 20)
+    subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True)
+    subprocess.run(["mount", "-o", "loop", image, mnt], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", mnt], check=True)
+
+
+def inode_of(rec, path):
+    """The (ino, gen) pairs of the files path named in the log's opens."""
+    return {(op["ino"], op["gen"]) for op in rec.where(op="open", path=path) if "ino" in op}
+
+
+@test
+def lineage_across_a_reused_inode_number(tmp):
+    with private_ext4(tmp) as fs:
+        a, b = inputs_ab(fs)
+        outs = {n: os.path.join(fs, n) for n in ("outA", "outB", "appA", "appB")}
+        # t2 is made right after rm t1, on a filesystem of its own: it
+        # gets t1's inode number (asserted below); the second script
+        # appends, so only the generation tells t2 from t1's content
+        rec = record(tmp, ["sh", "-c", "cat a.txt > t1; cat t1 > outA; rm t1; "
+                           "cat b.txt > t2; cat t2 > outB; rm t2"], cwd=fs)
+        assert rec.rc == 0, rec.stderr
+        rec2 = record(tmp, ["sh", "-c", "cat a.txt >> t3; cat t3 > appA; rm t3; "
+                            "cat b.txt >> t4; cat t4 > appB; rm t4"], cwd=fs, name="append.probe")
+        assert rec2.rc == 0, rec2.stderr
+        for r, first, second in ((rec, "t1", "t2"), (rec2, "t3", "t4")):
+            one, two = (inode_of(r, os.path.join(fs, n)) for n in (first, second))
+            assert len(one) == len(two) == 1, (one, two)
+            (ino1, gen1), (ino2, gen2) = one.pop(), two.pop()
+            assert ino1 == ino2 and gen1 != gen2, "inode number not reused: %r" % ((ino1, gen1, ino2, gen2),)
+        t1, t2, t3, t4 = (os.path.join(fs, n) for n in ("t1", "t2", "t3", "t4"))
+        assert files_in_lineage(rec.log, outs["outA"]) == {a, t1}
+        assert files_in_lineage(rec.log, outs["outB"]) == {b, t2}
+        assert files_in_lineage(rec2.log, outs["appA"]) == {a, t3}
+        assert files_in_lineage(rec2.log, outs["appB"]) == {b, t4}
+        # the other way: a.txt went into outA only
+        down = project_files(lineage(rec2.log, a, "--descendants"), fs)
+        assert down == {t3, outs["appA"]}, down
+
+
+@test
+def lineage_of_an_append(tmp):
+    a, b = inputs_ab(tmp)
+    y, new, old = (os.path.join(tmp, n) for n in ("y", "new", "old"))
+    write_file(old, "before the recording\n")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt >> y; cat b.txt >> new; cat a.txt >> old"],
+                 cwd=tmp)
+    assert rec.rc == 0 and open(y).read() == "from a\nfrom b\n", rec.stderr
+    # an append keeps what was there: a.txt is still in y
+    assert files_in_lineage(rec.log, y) == {a, b}, files_in_lineage(rec.log, y)
+    # a file that existed before holds its old content (an input); one
+    # that '>>' created held nothing
+    found = lineage(rec.log, old, "--no-fold")
+    inputs = {n["path"] for n in found["nodes"] if n["type"] == "file" and n["input"]}
+    assert {a, old} <= inputs and b not in inputs, inputs
+    found = lineage(rec.log, new, "--no-fold")
+    inputs = {n["path"] for n in found["nodes"] if n["type"] == "file" and n["input"]}
+    assert b in inputs and new not in inputs and a not in inputs, inputs
+
+
+@test
+def lineage_after_truncate(tmp):
+    a, b = inputs_ab(tmp)
+    names = ("zero", "path_zero", "cut", "path_cut")
+    y = {n: os.path.join(tmp, n) for n in names}
+    cut = os.path.join(SCENARIOS, "truncate_by_path")
+    # coreutils' truncate calls ftruncate; truncate_by_path truncate(2)
+    rec = record(tmp, ["sh", "-c", "for f in %s; do cat a.txt > $f; done; "
+                       "truncate -s 0 zero; %s path_zero 0; truncate -s 1 cut; %s path_cut 1; "
+                       "for f in %s; do cat b.txt >> $f; done" % (" ".join(names), cut, cut, " ".join(names))],
+                 cwd=tmp)
+    assert rec.rc == 0 and open(y["cut"]).read() == "ffrom b\n", rec.stderr
+    assert [op["length"] for op in rec.where(op="ftruncate")] == [0, 1], rec.where(op="ftruncate")
+    assert [op["length"] for op in rec.where(op="truncate")] == [0, 1], rec.where(op="truncate")
+    # to 0: what a.txt put there is gone; to 1: a byte of it is left
+    for n in ("zero", "path_zero"):
+        assert files_in_lineage(rec.log, y[n]) == {b}, (n, files_in_lineage(rec.log, y[n]))
+    for n in ("cut", "path_cut"):
+        assert files_in_lineage(rec.log, y[n]) == {a, b}, (n, files_in_lineage(rec.log, y[n]))
+
+
+@test
+def lineage_after_rename_over_a_file(tmp):
+    a, b = inputs_ab(tmp)
+    out, tmpfile = os.path.join(tmp, "out"), os.path.join(tmp, "tmp")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > out; cat b.txt > tmp; mv tmp out"], cwd=tmp)
+    assert rec.rc == 0 and open(out).read() == "from b\n", rec.stderr
+    # out is now the file tmp was, with tmp's inputs; the file it
+    # replaced is gone, and a.txt with it
+    found = lineage(rec.log, out)
+    root = [n for n in found["nodes"] if n["id"] == found["root"]][0]
+    assert (root["ino"], root["removed"]) == (os.stat(out).st_ino, False), root
+    assert files_in_lineage(rec.log, out) == {b, tmpfile}, files_in_lineage(rec.log, out)
+    assert project_files(lineage(rec.log, b, "--descendants"), tmp) == {out}
+
+
+@test
+def lineage_leaves_out_reads_after_the_last_write(tmp):
+    early, out, later, after = (os.path.join(tmp, n) for n in ("early", "out", "later", "after"))
+    write_file(early, "early\n")
+    write_file(later, "later\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "read_after_last_write"), early, out, later, after])
+    assert rec.rc == 0, rec.stderr
+    # the process read later only after it closed out; what it wrote
+    # after that read holds both
+    assert files_in_lineage(rec.log, out) == {early}, files_in_lineage(rec.log, out)
+    assert files_in_lineage(rec.log, after) == {early, later}, files_in_lineage(rec.log, after)
+
+
+@test
+def lineage_of_a_write_after_a_new_read(tmp):
+    first, second, out = (os.path.join(tmp, n) for n in ("first", "second", "out"))
+    write_file(first, "first\n")
+    write_file(second, "second\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "read_between_writes"), first, second, out])
+    assert rec.rc == 0 and open(out).read() == "first\nsecond\nend\n", rec.stderr
+    # three writes through one fd: the one after the read of second is
+    # recorded again, the third (no read since) is not
+    writes = rec.where(op="write", path=out)
+    assert len(writes) == 2 and writes[0]["fd"] == writes[1]["fd"], writes
+    read = rec.one(op="read", path=second)
+    assert writes[0]["id"] < read["id"] < writes[1]["id"], (writes, read)
+    assert files_in_lineage(rec.log, out) == {first, second}, files_in_lineage(rec.log, out)
+
+
+@test
+def lineage_of_a_write_through_a_mapping(tmp):
+    out, later = os.path.join(tmp, "out"), os.path.join(tmp, "later")
+    write_file(later, "later\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "write_through_mapping"), out, later])
+    assert rec.rc == 0 and open(out).read(13) == "mapped\nlater\n", rec.stderr
+    mapped = rec.one(op="write", path=out, via="mmap")
+    assert rec.one(op="read", path=later)["id"] > mapped["id"]
+    # stores through the mapping make no record: every read while it is
+    # held can be in out
+    assert files_in_lineage(rec.log, out) == {later}, files_in_lineage(rec.log, out)
+
+
+def d_file_deps(path):
+    """The files a gcc -MD .d file says its object was made from."""
+    text = open(path).read().replace("\\\n", " ")
+    return {os.path.normpath(os.path.join(os.path.dirname(path), w)) for w in text.split(":", 1)[1].split()}
+
+
+@test
+def lineage_of_a_parallel_build_matches_its_d_files(tmp):
+    proj = os.path.join(tmp, "mdproj")
+    # its sources only, whatever a build by hand left there
+    shutil.copytree(os.path.join(ROOT, "tests", "scenarios", "mdproj"), proj,
+                    ignore=shutil.ignore_patterns("*.o", "*.d", "app", "version.h*"))
+    rec = record(tmp, ["make", "-s", "-j2"], cwd=proj)
+    assert rec.rc == 0, rec.stderr
+    app, makefile = os.path.join(proj, "app"), os.path.join(proj, "Makefile")
+    objs = sorted(p for p in os.listdir(proj) if p.endswith(".o"))
+    assert len(objs) == 5, objs
+    deps = {os.path.join(proj, o): d_file_deps(os.path.join(proj, o[:-2] + ".d")) for o in objs}
+    sources = set()
+    for obj, listed in deps.items():
+        found = lineage(rec.log, obj, "--no-fold")
+        files = {f["path"] for f in found["files"]}
+        # every file gcc says it read, system headers too, and of the
+        # project's exactly those (and the Makefile: make read it
+        # before it forked each compiler)
+        assert listed <= files, (obj, listed - files)
+        assert project_files(found, proj) == {f for f in listed if f.startswith(proj + "/")} | {makefile}, \
+            (obj, project_files(found, proj) ^ listed)
+        sources |= {f for f in listed if f.startswith(proj + "/")}
+    assert os.path.join(proj, "version.h") in sources and len(sources) == 10, sources
+    assert files_in_lineage(rec.log, app) == sources | set(deps) | {makefile}
+    # the other way: each source and header reaches exactly the objects
+    # whose .d files list it (and their .d files), and the program
+    for src in sorted(sources):
+        users = {o for o, listed in deps.items() if src in listed}
+        want = users | {o[:-2] + ".d" for o in users} | {app}
+        assert files_in_lineage(rec.log, src, "--descendants") == want, \
+            (src, files_in_lineage(rec.log, src, "--descendants") ^ want)
+
+
+def who(log, path):
+    out = subprocess.run([PROBE, "who", "--json", log, path], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@test
+def who_used_a_path(tmp):
+    a, b = inputs_ab(tmp)
+    y, t1 = os.path.join(tmp, "y"), os.path.join(tmp, "t1")
+    script = "cat a.txt > t1; cat t1 > y; rm t1; cat b.txt >> y; cat b.txt > tmp; mv tmp y"
+    rec = record(tmp, ["sh", "-c", script], cwd=tmp)
+    assert rec.rc == 0, rec.stderr
+
+    def accesses(found, kind):
+        return [(a["kind"], a.get("argv")) for f in found["files"] for a in f["accesses"] if a["kind"] == kind]
+
+    # who wrote y: the cats of t1 and of b.txt into the first file; the
+    # mv put another file (tmp's) in its place, removing it
+    found = who(rec.log, y)
+    assert found["path"] == y and len(found["files"]) == 2, found
+    old, new = found["files"]
+    assert (old["ino"], new["ino"]) == (rec.where(op="write", path=y)[0]["ino"], os.stat(y).st_ino), found
+    assert old["removed"] and not new["removed"], found
+    # (the shell truncated each when it opened it for '>')
+    assert [(a["kind"], a.get("argv")) for a in old["accesses"][1:]] == \
+        [("write", ["cat", "t1"]), ("write", ["cat", "b.txt"]), ("remove", ["mv", "tmp", "y"])], old
+    assert [(a["kind"], a.get("argv")) for a in new["accesses"][1:]] == \
+        [("write", ["cat", "b.txt"]), ("rename", ["mv", "tmp", "y"])], new
+    assert old["accesses"][0]["kind"] == new["accesses"][0]["kind"] == "truncate", found
+    assert [a["path"] for a in new["accesses"]] == [os.path.join(tmp, "tmp")] * 2 + [y], new
+    # each access is the op of that id in the log, at its time
+    for f in found["files"]:
+        for acc in f["accesses"]:
+            op = rec.ops[acc["op"]]
+            assert (op["pid"], op["ts_ns"]) == (acc["pid"], acc["ts_ns"]), (acc, op)
+            assert acc["epoch"] in (0, 1) and acc["ts_ns"] >= found["start_ns"], acc
+    # who read a.txt; who removed t1
+    assert accesses(who(rec.log, a), "read") == [("read", ["cat", "a.txt"])]
+    assert accesses(who(rec.log, t1), "remove") == [("remove", ["rm", "t1"])]
+    assert accesses(who(rec.log, t1), "read") == [("read", ["cat", "t1"])]
+    # the text: a line per access, with the time, op, what and who
+    text = run_cli("who", rec.log, t1)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == t1 + ": 1 file", lines
+    rm = [l for l in lines if " removed " in l]
+    assert len(rm) == 1 and rm[0].endswith(" rm t1"), lines
+    seconds, op = rm[0].split()[:2]
+    assert rec.ops[int(op)]["op"] in ("unlink", "unlinkat"), rec.ops[int(op)]
+    assert 0 < float(seconds) < 60, rm
+    assert_one_line_error(run_cli("who", rec.log, os.path.join(tmp, "never")), 2,
+                          "no process of the recording", os.path.join(tmp, "never"))
+    usage = run_cli("who", "--help")
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: probe-bpf who"), usage
 
 
 @test

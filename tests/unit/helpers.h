@@ -302,6 +302,41 @@ static inline struct probe_close *make_close(int fd, __u16 cpu, __u64 seq,
 	return r;
 }
 
+/* An inode (dev 1) a syscall nr of tid stamped, under name (NULL: none
+ * yet, the inode the syscall makes). */
+static inline struct probe_touch *make_touch(__u32 tid, __u32 nr, __u64 ino,
+					     __u64 parent, const char *name)
+{
+	struct probe_touch *r =
+		rec_new(PROBE_REC_TOUCH, sizeof(*r), name ? strlen(name) + 1 : 0,
+			0, 0, 0, tid);
+	size_t off = 0;
+
+	r->nr = nr;
+	r->inode.dev = 1;
+	r->inode.ino = ino;
+	r->parent_ino = parent;
+	r->name_len = put_str(r->data, &off, name);
+	return r;
+}
+
+/* A change nr(path, path2) of tid that names its files by path (path2:
+ * NULL for none), with its paths as passed. */
+static inline struct probe_syscall *make_change(__u32 tid, __u32 nr,
+						const char *path,
+						const char *path2)
+{
+	size_t var = strlen(path) + 1 + (path2 ? strlen(path2) + 1 : 0);
+	struct probe_syscall *r =
+		rec_new(PROBE_REC_SYSCALL, sizeof(*r), var, 0, 0, 0, tid);
+	size_t off = 0;
+
+	r->nr = nr;
+	r->path_len = put_str(r->data, &off, path);
+	r->path2_len = put_str(r->data, &off, path2);
+	return r;
+}
+
 /* count records of cpu, from seq on, never arrived. */
 static inline struct probe_lost *make_lost(__u16 cpu, __u64 seq, __u64 count,
 					   __u64 ts)

@@ -1,16 +1,19 @@
 /*
  * The dataflow graph (user/dataflow.h) of synthetic logs: versions made by
  * writers, the versions each read used by the happens-before graph (where
- * one schedule would be wrong), processes by exec epoch, pipes.
+ * one schedule would be wrong), processes by exec epoch, pipes; and the
+ * report of probe-bpf who built on it (user/who.h).
  */
 #include "helpers.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "dataflow.h"
+#include "who.h"
 
 #define SH 400 /* the shell */
 #define A 401 /* its children */
@@ -18,6 +21,9 @@
 #define X 9001 /* files */
 #define Y 9002
 #define PIPE 9003
+#define Z 9004
+#define T 9005
+#define DIR 2 /* their directory */
 
 static void exec_of(struct recs *s, __u32 pid, const char *name)
 {
@@ -31,20 +37,30 @@ static void forked(struct recs *s, __u32 parent, __u32 child)
 	push(s, fork_of(parent, 0, child, 0));
 }
 
-static void use(struct recs *s, __u32 pid, __u32 access, __u64 ino,
-		const char *path)
+/* The first read or write of file ino (generation gen) by thread tid of
+ * process pid. */
+static void use_by(struct recs *s, __u32 pid, __u32 tid, __u32 access,
+		   __u64 ino, __u32 gen, const char *path)
 {
 	struct probe_use *r = make_use(access == PROBE_USE_READ ? SYS_read :
 								  SYS_write,
 				       3, access, path, 0, 0, 0, pid);
 
+	r->hdr.tid = tid;
 	r->ret = 1;
 	r->inode.dev = 1;
 	r->inode.ino = ino;
+	r->inode.gen = gen;
 	r->inode.mode = (ino == PIPE ? S_IFIFO : S_IFREG) | 0644;
 	if (ino == PIPE)
 		r->rflags = PROBE_RF_ANON;
 	push(s, r);
+}
+
+static void use(struct recs *s, __u32 pid, __u32 access, __u64 ino,
+		const char *path)
+{
+	use_by(s, pid, pid, access, ino, 0, path);
 }
 
 static void exit_of(struct recs *s, __u32 pid)
@@ -258,6 +274,564 @@ static void test_dataflow_pipe_between_processes(void **state)
 	dataflow_free(g);
 }
 
+/* ---- versions: truncation, generations, renames, appends ---- */
+
+/* A successful open of path by pid with flags, of file ino (generation
+ * gen) that had size bytes. */
+static void opened(struct recs *s, __u32 pid, const char *path, int flags,
+		   __u64 ino, __u32 gen, __u64 size)
+{
+	struct probe_open *r = make_open(path, path, 0, 0, 0, pid);
+
+	r->flags = flags;
+	r->inode.dev = 1;
+	r->inode.ino = ino;
+	r->inode.gen = gen;
+	r->inode.mode = S_IFREG | 0644;
+	r->inode.size = size;
+	push(s, r);
+}
+
+#define TRUNC (O_WRONLY | O_CREAT | O_TRUNC) /* '>' */
+#define APPEND (O_WRONLY | O_CREAT | O_APPEND) /* '>>' */
+
+/* ftruncate(fd, length) of file ino by pid. */
+static void ftruncated(struct recs *s, __u32 pid, __u64 ino, __u64 length)
+{
+	struct probe_syscall *r = make_syscall(SYS_ftruncate, 0, pid);
+
+	r->has_inode = 1;
+	r->inode.dev = 1;
+	r->inode.ino = ino;
+	r->inode.mode = S_IFREG | 0644;
+	r->args[0] = 3;
+	r->args[1] = length;
+	push(s, r);
+}
+
+/* A file's inode as a touch of syscall nr saw it: links left, name. */
+static void touched(struct recs *s, __u32 pid, __u32 nr, __u64 ino,
+		    __u32 gen, __u32 nlink, const char *name)
+{
+	struct probe_touch *t = make_touch(pid, nr, ino, DIR, name);
+
+	t->inode.gen = gen;
+	t->inode.mode = S_IFREG | 0644;
+	t->nlink = nlink;
+	push(s, t);
+}
+
+/* pid's child runs name: forked, exec'd; the caller ends it with
+ * reaped(). */
+static void child(struct recs *s, __u32 parent, __u32 pid, const char *name)
+{
+	forked(s, parent, pid);
+	exec_of(s, pid, name);
+}
+
+static void reaped(struct recs *s, __u32 parent, __u32 pid)
+{
+	exit_of(s, pid);
+	wait_for(s, parent, pid);
+}
+
+/* cat IN > PATH (flags: TRUNC or APPEND) in a child of the shell, with
+ * file ino of size bytes. */
+static void cat_into(struct recs *s, __u32 pid, __u64 in, const char *path,
+		     int flags, __u64 ino, __u32 gen, __u64 size)
+{
+	child(s, SH, pid, "cat");
+	use(s, pid, PROBE_USE_READ, in, in == X ? "/x" : "/z");
+	opened(s, pid, path, flags, ino, gen, size);
+	use_by(s, pid, pid, PROBE_USE_WRITE, ino, gen, path);
+	reaped(s, SH, pid);
+}
+
+static long long version_gen(struct dataflow *g, __u64 ino, __u32 gen,
+			     __u32 version)
+{
+	size_t n;
+	const struct df_entity *e = df_entities(g, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].ino == ino && e[i].gen == gen &&
+		    e[i].version == version)
+			return i;
+	return -1;
+}
+
+/* Whether the lineage of entity root (df_walk() up) holds entity e. */
+static bool in_lineage(struct dataflow *g, long long root, long long e)
+{
+	struct df_walk w;
+	bool found = false;
+
+	assert_true(root >= 0);
+	if (e < 0)
+		return false;
+	df_walk(g, root, false, -1, &w);
+	for (size_t i = 0; i < w.nnodes; i++)
+		found |= !w.nodes[i].process && (long long)w.nodes[i].i == e;
+	df_walk_free(&w);
+	return found;
+}
+
+/* Which of x and z, as they were before the recording, the lineage of
+ * entity root holds: "xz", "x", "z" or "". */
+static void assert_made_of(struct dataflow *g, long long root,
+			   const char *inputs)
+{
+	assert_int_equal(in_lineage(g, root, version_of(g, X, 0)),
+			 strchr(inputs, 'x') != NULL);
+	assert_int_equal(in_lineage(g, root, version_of(g, Z, 0)),
+			 strchr(inputs, 'z') != NULL);
+}
+
+/* pid opens path (file ino) with '>' and writes it. */
+static void wrote(struct recs *s, __u32 pid, const char *path, __u64 ino)
+{
+	opened(s, pid, path, TRUNC, ino, 0, 0);
+	use(s, pid, PROBE_USE_WRITE, ino, path);
+}
+
+/* sh -c 'cat x > y; cat z > y': the second '>' leaves nothing of x */
+static void test_dataflow_truncation_begins_a_version_of_its_own(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	long long y1, y2;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/y", TRUNC, Y, 0, 0);
+	cat_into(&s, B, Z, "/y", TRUNC, Y, 0, 6);
+	g = build(&s);
+	y1 = version_of(g, Y, 1);
+	y2 = version_of(g, Y, 2);
+	assert_int_equal(df_find_path(g, "/y"), y2);
+	assert_true(df_entities(g, &(size_t){ 0 })[y2].truncated);
+	assert_false(has_edge(g, DF_DERIVED, y1, y2));
+	assert_int_equal(version_of(g, Y, 0), -1); /* created empty */
+	assert_made_of(g, y1, "x");
+	assert_made_of(g, y2, "z");
+	dataflow_free(g);
+}
+
+/* cat x > y; cat x > t; ftruncate y to 0 and t to 1; cat z >> y and >> t:
+ * y holds z alone, t a byte of x and z */
+static void test_dataflow_ftruncate_to_zero_truncates(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	long long y, t;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/y", TRUNC, Y, 0, 0);
+	cat_into(&s, C, X, "/t", TRUNC, T, 0, 0);
+	child(&s, SH, B, "truncate");
+	ftruncated(&s, B, Y, 0);
+	ftruncated(&s, B, T, 1);
+	reaped(&s, SH, B);
+	cat_into(&s, D, Z, "/y", APPEND, Y, 0, 0);
+	cat_into(&s, D + 1, Z, "/t", APPEND, T, 0, 1);
+	g = build(&s);
+	y = df_find_path(g, "/y");
+	t = df_find_path(g, "/t");
+	/* each cat's open and write make one version: y's 2 and t's 2
+	 * are the truncate's */
+	assert_int_equal(df_entities(g, &(size_t){ 0 })[y].version, 3);
+	assert_true(df_entities(g, &(size_t){ 0 })[version_of(g, Y, 2)]
+			    .truncated);
+	assert_false(df_entities(g, &(size_t){ 0 })[version_of(g, T, 2)]
+			     .truncated);
+	assert_true(has_edge(g, DF_DERIVED, version_of(g, T, 1),
+			     version_of(g, T, 2)));
+	assert_false(has_edge(g, DF_DERIVED, version_of(g, Y, 1),
+			      version_of(g, Y, 2)));
+	assert_made_of(g, y, "z");
+	assert_made_of(g, t, "xz");
+	dataflow_free(g);
+}
+
+/*
+ * cat x >> t; rm t; cat z >> t: the second t has the first one's inode
+ * number (freed by rm) and another generation: another file, made empty,
+ * nothing of x in it although nothing truncated it.
+ */
+static void test_dataflow_reused_inode_number_is_another_file(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	long long first, second;
+	const struct df_file *f;
+	size_t nfiles, n = 0;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/t", APPEND, T, 1, 0);
+	touched(&s, SH, SYS_unlink, T, 1, 0, "t");
+	push(&s, make_change(SH, SYS_unlink, "/t", NULL));
+	cat_into(&s, B, Z, "/t", APPEND, T, 2, 0);
+	g = build(&s);
+	first = version_gen(g, T, 1, 1);
+	second = version_gen(g, T, 2, 1);
+	assert_true(first >= 0 && second >= 0);
+	assert_int_equal(df_find_path(g, "/t"), second);
+	f = df_files(g, &nfiles);
+	for (size_t i = 0; i < nfiles; i++) {
+		if (f[i].ino != T)
+			continue;
+		n++;
+		assert_int_equal(f[i].removed, f[i].gen == 1);
+		assert_int_equal(f[i].nversions, 1);
+	}
+	assert_int_equal(n, 2);
+	assert_false(has_edge(g, DF_DERIVED, first, second));
+	assert_made_of(g, first, "x");
+	assert_made_of(g, second, "z");
+	dataflow_free(g);
+}
+
+/* cat x > out; cat z > tmp; mv tmp out: out is tmp's file, made of z */
+static void test_dataflow_rename_over_a_file(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	struct probe_syscall *mv;
+	const struct df_file *f;
+	long long out;
+	size_t n;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/out", TRUNC, Y, 0, 0);
+	cat_into(&s, B, Z, "/tmp", TRUNC, T, 0, 0);
+	child(&s, SH, C, "mv");
+	touched(&s, C, SYS_rename, T, 0, 1, "tmp");
+	touched(&s, C, SYS_rename, Y, 0, 0, "out");
+	mv = make_change(C, SYS_rename, "/tmp", "/out");
+	push(&s, mv);
+	reaped(&s, SH, C);
+	g = build(&s);
+	out = df_find_path(g, "/out");
+	assert_int_equal(out, version_of(g, T, 1));
+	assert_made_of(g, out, "z");
+	/* the move made no version; the file replaced is gone */
+	assert_int_equal(version_of(g, T, 2), -1);
+	f = df_files(g, &n);
+	assert_string_equal(f[df_entities(g, &n)[out].file].path, "/out");
+	assert_false(f[df_entities(g, &n)[out].file].removed);
+	assert_true(f[df_entities(g, &n)[version_of(g, Y, 1)].file].removed);
+	dataflow_free(g);
+}
+
+/* cat x > y; cat z >> y: y holds both */
+static void test_dataflow_append_derives(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+	long long y1, y2;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/y", TRUNC, Y, 0, 0);
+	cat_into(&s, B, Z, "/y", APPEND, Y, 0, 6);
+	g = build(&s);
+	y1 = version_of(g, Y, 1);
+	y2 = version_of(g, Y, 2);
+	assert_int_equal(df_find_path(g, "/y"), y2);
+	assert_false(df_entities(g, &(size_t){ 0 })[y2].truncated);
+	assert_true(has_edge(g, DF_DERIVED, y1, y2));
+	assert_made_of(g, y2, "xz");
+	dataflow_free(g);
+}
+
+/*
+ * cat x >> old (there before, 10 bytes); cat x >> new (made by the open):
+ * old's first version holds what old held; new's nothing before.
+ */
+static void test_dataflow_version_0_only_of_a_file_from_before(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/old", APPEND, T, 0, 10);
+	cat_into(&s, B, X, "/new", APPEND, Y, 0, 0);
+	g = build(&s);
+	assert_true(version_of(g, T, 0) >= 0);
+	assert_true(has_edge(g, DF_DERIVED, version_of(g, T, 0),
+			     version_of(g, T, 1)));
+	assert_true(in_lineage(g, version_of(g, T, 1), version_of(g, T, 0)));
+	assert_int_equal(version_of(g, Y, 0), -1);
+	assert_made_of(g, version_of(g, Y, 1), "x");
+	dataflow_free(g);
+}
+
+/* ---- the walk: which reads count for a write ---- */
+
+/* A reads x, writes y, then reads z and writes t: z is in t, not in y */
+static void test_dataflow_walk_stops_at_the_last_write(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, A, "prog");
+	use(&s, A, PROBE_USE_READ, X, "/x");
+	wrote(&s, A, "/y", Y);
+	use(&s, A, PROBE_USE_READ, Z, "/z");
+	wrote(&s, A, "/t", T);
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	assert_made_of(g, df_find_path(g, "/t"), "xz");
+	dataflow_free(g);
+}
+
+/*
+ * The shell reads x, forks A, reads z, forks B; each child writes a file:
+ * A's holds x (read before its clone), not z; B's both.
+ */
+static void test_dataflow_walk_stops_at_the_clone(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	use(&s, SH, PROBE_USE_READ, X, "/x");
+	forked(&s, SH, A);
+	use(&s, SH, PROBE_USE_READ, Z, "/z");
+	forked(&s, SH, B);
+	wrote(&s, A, "/y", Y);
+	wrote(&s, B, "/t", T);
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	assert_made_of(g, df_find_path(g, "/t"), "xz");
+	dataflow_free(g);
+}
+
+/*
+ * The shell vforks A, which reads x in the shell's memory, then execs and
+ * reads z in its own; then the shell writes y: x can be in y, z not.
+ */
+static void test_dataflow_walk_vfork_child_reaches_parent(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct probe_clone *vf;
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	vf = fork_of(SH, 0, A, 0);
+	vf->nr = SYS_vfork;
+	vf->flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	vf->share = PROBE_SHARE_VM;
+	push(&s, vf);
+	use(&s, A, PROBE_USE_READ, X, "/x");
+	exec_of(&s, A, "prog");
+	use(&s, A, PROBE_USE_READ, Z, "/z");
+	wrote(&s, SH, "/y", Y);
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	dataflow_free(g);
+}
+
+#define THREAD_2 (A + 1000)
+#define THREAD_3 (A + 1001)
+
+/* A clones thread tid: same process, its own thread. */
+static void thread_of(struct recs *s, __u32 pid, __u32 tid)
+{
+	struct probe_clone *c = make_clone(
+		SYS_clone, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				   CLONE_THREAD,
+		pid, 0, 0, 0, pid);
+
+	c->child_tid = tid;
+	c->share = PROBE_SHARE_FILES | PROBE_SHARE_FS | PROBE_SHARE_VM |
+		   PROBE_SHARE_SIGHAND | PROBE_SHARE_THREAD;
+	push(s, c);
+}
+
+/*
+ * A writes y between two clones of threads; the first thread reads x
+ * (after the write in the log, but not ordered with it: it can have come
+ * first, and reached y through memory), the second reads z (ordered after
+ * the write by its clone): x can be in y, z not.
+ */
+static void test_dataflow_walk_threads_by_happens_before(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, A, "prog");
+	thread_of(&s, A, THREAD_2);
+	wrote(&s, A, "/y", Y);
+	thread_of(&s, A, THREAD_3);
+	use_by(&s, A, THREAD_2, PROBE_USE_READ, X, 0, "/x");
+	use_by(&s, A, THREAD_3, PROBE_USE_READ, Z, 0, "/z");
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	dataflow_free(g);
+}
+
+/*
+ * The process reads x twice through two opens: first (in the log) in the
+ * thread that wrote y, after the write; then in another thread, not
+ * ordered with the write.  The second read can have come before the
+ * write: x can be in y.
+ */
+static void test_dataflow_walk_read_in_another_thread_not_ordered(
+	void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, A, "prog");
+	thread_of(&s, A, THREAD_2);
+	wrote(&s, A, "/y", Y);
+	use(&s, A, PROBE_USE_READ, X, "/x");
+	use_by(&s, A, THREAD_2, PROBE_USE_READ, X, 0, "/x");
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "x");
+	dataflow_free(g);
+}
+
+/* ---- who: what each process did to the files a path named ---- */
+
+/* who_write()'s report of path in g (start 1000 ns), malloc'ed; its
+ * count of files in *n. */
+static char *who_report(struct dataflow *g, const char *path, bool json,
+			size_t *n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	*n = who_write(g, path, 1000, json, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* cat x > out; cat z > tmp; mv tmp out; rm out */
+static struct dataflow *rename_over_then_remove(void)
+{
+	struct recs s = { .n = 0 };
+
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/out", TRUNC, Y, 0, 0);
+	cat_into(&s, B, Z, "/tmp", TRUNC, T, 0, 0);
+	child(&s, SH, C, "mv");
+	touched(&s, C, SYS_rename, T, 0, 1, "tmp");
+	touched(&s, C, SYS_rename, Y, 0, 0, "out");
+	push(&s, make_change(C, SYS_rename, "/tmp", "/out"));
+	reaped(&s, SH, C);
+	touched(&s, SH, SYS_unlink, T, 0, 0, "out");
+	push(&s, make_change(SH, SYS_unlink, "/out", NULL));
+	return build(&s);
+}
+
+/* Two files were /out: each with what was done to it, and the names it
+ * had then */
+static void test_who_lists_each_file_a_path_named(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text = who_report(g, "/out", false, &n);
+
+	(void)state;
+	assert_int_equal(n, 2);
+	assert_string_equal(
+		text,
+		"/out: 2 files\n"
+		"\n"
+		"file 1 of 2: inode 9002 on 0:1, removed\n"
+		"     seconds       op  what      epoch  process\n"
+		"    0.000001        4  truncated     1  401 cat\n"
+		"    0.000001        5  wrote         1  401 cat\n"
+		"    0.000001       17  removed       1  403 mv\n"
+		"\n"
+		"file 2 of 2: inode 9005 on 0:1, removed\n"
+		"     seconds       op  what      epoch  process\n"
+		"    0.000001       11  truncated     1  402 cat, as /tmp\n"
+		"    0.000001       12  wrote         1  402 cat, as /tmp\n"
+		"    0.000001       17  renamed       1  403 mv, to /out\n"
+		"    0.000001       20  removed       1  400 sh\n");
+	free(text);
+	/* tmp named one file, which was renamed */
+	text = who_report(g, "/tmp", false, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(text, "renamed       1  403 mv, to /out\n"));
+	free(text);
+	dataflow_free(g);
+}
+
+static void test_who_of_a_path_never_named(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text;
+
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		text = who_report(g, "/nowhere", json, &n);
+		assert_int_equal(n, 0);
+		assert_string_equal(text, "");
+		free(text);
+	}
+	/* a path is named whole, not by a prefix */
+	text = who_report(g, "/ou", false, &n);
+	assert_int_equal(n, 0);
+	free(text);
+	dataflow_free(g);
+}
+
+static void test_who_json(void **state)
+{
+	struct dataflow *g = rename_over_then_remove();
+	size_t n;
+	char *text = who_report(g, "/x", true, &n);
+
+	(void)state;
+	assert_int_equal(n, 1);
+	assert_string_equal(
+		text, "{\"path\":\"/x\",\"start_ns\":1000,\"files\":[{\"dev\":1,"
+		      "\"ino\":9001,\"gen\":0,\"removed\":false,\"accesses\":["
+		      "{\"kind\":\"read\",\"pid\":401,\"epoch\":1,\"start_ns\":0,"
+		      "\"argv\":[\"cat\"],\"exe\":\"cat\",\"ts_ns\":2030,"
+		      "\"op\":3,\"path\":\"/x\"}]}]}\n");
+	free(text);
+	dataflow_free(g);
+}
+
+/* A path and an argv with a newline and an escape: one line each */
+static void test_who_escapes_what_goes_to_a_terminal(void **state)
+{
+	struct recs s = { .n = 0 };
+	char *argv[] = { "cat", "\x1b[2J\n", NULL };
+	struct dataflow *g;
+	char *text;
+	size_t n;
+
+	(void)state;
+	push(&s, make_exec("/bin/cat", NULL, argv, 0, 0, 0, A));
+	use(&s, A, PROBE_USE_READ, X, "/a\nb\x1b");
+	g = build(&s);
+	text = who_report(g, "/a\nb\x1b", false, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(text, "$'/a\\x0ab\\x1b': 1 file\n"));
+	assert_non_null(strstr(text, " 401 cat $'\\x1b[2J\\x0a'\n"));
+	assert_null(strchr(text, '\x1b'));
+	free(text);
+	dataflow_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +839,25 @@ int main(void)
 			test_dataflow_concurrent_reads_see_every_unordered_write),
 		cmocka_unit_test(test_dataflow_ordered_read_sees_the_last_write),
 		cmocka_unit_test(test_dataflow_pipe_between_processes),
+		cmocka_unit_test(
+			test_dataflow_truncation_begins_a_version_of_its_own),
+		cmocka_unit_test(test_dataflow_ftruncate_to_zero_truncates),
+		cmocka_unit_test(
+			test_dataflow_reused_inode_number_is_another_file),
+		cmocka_unit_test(test_dataflow_rename_over_a_file),
+		cmocka_unit_test(test_dataflow_append_derives),
+		cmocka_unit_test(
+			test_dataflow_version_0_only_of_a_file_from_before),
+		cmocka_unit_test(test_dataflow_walk_stops_at_the_last_write),
+		cmocka_unit_test(test_dataflow_walk_stops_at_the_clone),
+		cmocka_unit_test(test_dataflow_walk_vfork_child_reaches_parent),
+		cmocka_unit_test(test_dataflow_walk_threads_by_happens_before),
+		cmocka_unit_test(
+			test_dataflow_walk_read_in_another_thread_not_ordered),
+		cmocka_unit_test(test_who_lists_each_file_a_path_named),
+		cmocka_unit_test(test_who_of_a_path_never_named),
+		cmocka_unit_test(test_who_json),
+		cmocka_unit_test(test_who_escapes_what_goes_to_a_terminal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

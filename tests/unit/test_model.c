@@ -199,38 +199,6 @@ static void test_model_threads_from_before_share_the_leaders_table(void **state)
 	model_free(m);
 }
 
-/* An inode a syscall of tid stamped, under name (NULL: none yet). */
-static void *touch(__u32 tid, __u32 nr, __u64 ino, __u64 parent,
-		   const char *name)
-{
-	struct probe_touch *r =
-	    rec_new(PROBE_REC_TOUCH, sizeof(*r), name ? strlen(name) + 1 : 0, 0,
-		    0, 0, tid);
-	size_t off = 0;
-
-	r->nr = nr;
-	r->inode.dev = 1;
-	r->inode.ino = ino;
-	r->parent_ino = parent;
-	r->name_len = put_str(r->data, &off, name);
-	return r;
-}
-
-/* A path-naming change nr(path, path2) of tid, with its paths as passed. */
-static struct probe_syscall *change(__u32 tid, __u32 nr, const char *path,
-				    const char *path2)
-{
-	size_t var = strlen(path) + 1 + (path2 ? strlen(path2) + 1 : 0);
-	struct probe_syscall *r =
-	    rec_new(PROBE_REC_SYSCALL, sizeof(*r), var, 0, 0, 0, tid);
-	size_t off = 0;
-
-	r->nr = nr;
-	r->path_len = put_str(r->data, &off, path);
-	r->path2_len = put_str(r->data, &off, path2);
-	return r;
-}
-
 /* The inode model_touched() finds for path (0: none), except one. */
 static __u64 touched_ino(struct model *m, struct probe_syscall *r,
 			 struct bytes path, __u64 except_ino)
@@ -255,68 +223,68 @@ static void test_model_touches_tell_which_file_a_path_was(void **state)
 
 	(void)state;
 	/* chmod: the one inode it stamped, whatever its dentry's name */
-	feed(m, touch(PARENT, SYS_chmod, INODE_A, DIR_INO, "other-link"));
-	r = change(PARENT, SYS_chmod, "f", NULL);
+	feed(m, make_touch(PARENT, SYS_chmod, INODE_A, DIR_INO, "other-link"));
+	r = make_change(PARENT, SYS_chmod, "f", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), INODE_A);
 	feed(m, r);
 
 	/* the touches end with the syscall's record */
-	r = change(PARENT, SYS_chmod, "f", NULL);
+	r = make_change(PARENT, SYS_chmod, "f", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), 0);
 	feed(m, r);
 
 	/* unlink: the file, not its directory, found by its name */
-	feed(m, touch(PARENT, SYS_unlink, DIR_INO, 2, "d"));
-	feed(m, touch(PARENT, SYS_unlink, INODE_A, DIR_INO, "f"));
-	r = change(PARENT, SYS_unlink, "d/f", NULL);
+	feed(m, make_touch(PARENT, SYS_unlink, DIR_INO, 2, "d"));
+	feed(m, make_touch(PARENT, SYS_unlink, INODE_A, DIR_INO, "f"));
+	r = make_change(PARENT, SYS_unlink, "d/f", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), INODE_A);
 	feed(m, r);
 
 	/* unlink of a file whose dentry names another hard link: the one
 	 * inode that is not the directory of another */
-	feed(m, touch(PARENT, SYS_unlink, DIR_INO, 2, "d"));
-	feed(m, touch(PARENT, SYS_unlink, INODE_A, DIR_INO, "g"));
-	r = change(PARENT, SYS_unlink, "/d/f", NULL);
+	feed(m, make_touch(PARENT, SYS_unlink, DIR_INO, 2, "d"));
+	feed(m, make_touch(PARENT, SYS_unlink, INODE_A, DIR_INO, "g"));
+	r = make_change(PARENT, SYS_unlink, "/d/f", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), INODE_A);
 	feed(m, r);
 
 	/* mkdir d/d: the new inode has no name yet; its directory's name is
 	 * the path's last component */
-	feed(m, touch(PARENT, SYS_mkdir, INODE_B, 0, NULL));
-	feed(m, touch(PARENT, SYS_mkdir, DIR_INO, 2, "d"));
-	r = change(PARENT, SYS_mkdir, "d/d", NULL);
+	feed(m, make_touch(PARENT, SYS_mkdir, INODE_B, 0, NULL));
+	feed(m, make_touch(PARENT, SYS_mkdir, DIR_INO, 2, "d"));
+	r = make_change(PARENT, SYS_mkdir, "d/d", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), INODE_B);
 	feed(m, r);
 
 	/* rmdir d/d stamps the removed directory again once its name is
 	 * gone; of the two named d, it is the one inside the other */
-	feed(m, touch(PARENT, SYS_rmdir, DIR_INO, 2, "d"));
-	feed(m, touch(PARENT, SYS_rmdir, SUB_INO, DIR_INO, "d"));
-	feed(m, touch(PARENT, SYS_rmdir, SUB_INO, 0, NULL));
-	r = change(PARENT, SYS_rmdir, "d/d/", NULL);
+	feed(m, make_touch(PARENT, SYS_rmdir, DIR_INO, 2, "d"));
+	feed(m, make_touch(PARENT, SYS_rmdir, SUB_INO, DIR_INO, "d"));
+	feed(m, make_touch(PARENT, SYS_rmdir, SUB_INO, 0, NULL));
+	r = make_change(PARENT, SYS_rmdir, "d/d/", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), SUB_INO);
 	feed(m, r);
 
 	/* rename over a file: path's file moved, path2's file replaced */
-	feed(m, touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
-	feed(m, touch(PARENT, SYS_rename, INODE_A, DIR_INO, "old"));
-	feed(m, touch(PARENT, SYS_rename, INODE_B, DIR_INO, "new"));
-	feed(m, touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
-	r = change(PARENT, SYS_rename, "old", "new");
+	feed(m, make_touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
+	feed(m, make_touch(PARENT, SYS_rename, INODE_A, DIR_INO, "old"));
+	feed(m, make_touch(PARENT, SYS_rename, INODE_B, DIR_INO, "new"));
+	feed(m, make_touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
+	r = make_change(PARENT, SYS_rename, "old", "new");
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), INODE_A);
 	assert_int_equal(touched_ino(m, r, syscall_path2(r), INODE_A), INODE_B);
 	feed(m, r);
 
 	/* rename to a new name: nothing was replaced */
-	feed(m, touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
-	feed(m, touch(PARENT, SYS_rename, INODE_A, DIR_INO, "old"));
-	r = change(PARENT, SYS_rename, "old", "new");
+	feed(m, make_touch(PARENT, SYS_rename, DIR_INO, 2, "d"));
+	feed(m, make_touch(PARENT, SYS_rename, INODE_A, DIR_INO, "old"));
+	r = make_change(PARENT, SYS_rename, "old", "new");
 	assert_int_equal(touched_ino(m, r, syscall_path2(r), INODE_A), 0);
 	feed(m, r);
 
 	/* another task's touches are its own */
-	feed(m, touch(CHILD, SYS_chmod, INODE_B, DIR_INO, "f"));
-	r = change(PARENT, SYS_chmod, "f", NULL);
+	feed(m, make_touch(CHILD, SYS_chmod, INODE_B, DIR_INO, "f"));
+	r = make_change(PARENT, SYS_chmod, "f", NULL);
 	assert_int_equal(touched_ino(m, r, syscall_path(r), 0), 0);
 	feed(m, r);
 	model_free(m);
