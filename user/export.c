@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -413,6 +414,7 @@ int cmd_export(int argc, char **argv)
 	struct log_reader *log;
 	char err[512], *tmp = NULL, *around = NULL, name[32];
 	FILE *out = stdout;
+	struct stat st;
 	int c, i, ret;
 
 	optind = 1;
@@ -502,7 +504,15 @@ int cmd_export(int argc, char **argv)
 
 	if (out_path || image)
 		clean_up_on_signals();
-	if (out_path) {
+	/* a device or a FIFO (-o /dev/null, /dev/stdout) is written as it
+	 * is: a rename would put a regular file in its place */
+	if (out_path && !stat(out_path, &st) && !S_ISREG(st.st_mode)) {
+		out = fopen(out_path, "w");
+		if (!out)
+			die(EXIT_USAGE, "cannot write %s: %s", out_path,
+			    strerror(errno));
+		out_path = NULL;
+	} else if (out_path) {
 		size_t n = strlen(out_path) + 16;
 
 		tmp = xmalloc(n);

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -584,6 +585,9 @@ def lineage_of_a_compiled_object(tmp):
     assert src in headers and hdr in headers, headers
     found = lineage(rec.log, obj, "--no-fold")
     files = {f["path"] for f in found["files"]}
+    # gcc reads the end of a pipe to learn that its child's exec worked:
+    # no data, no input
+    assert not [f for f in files if f.startswith("pipe:[")], files
     assert headers <= files, headers - files
     assert obj not in files  # the object is the root, not an input
     # the assembler made the object from the compiler's output, a file
@@ -635,6 +639,18 @@ def lineage_ends_at_truncation(tmp):
     assert rec.rc == 0 and open(y).read() == "from b\n", rec.stderr
     # the second '>' truncated y: nothing of a.txt is left in it
     assert files_in_lineage(rec.log, y) == {b}, files_in_lineage(rec.log, y)
+
+
+@test
+def lineage_not_through_a_character_device(tmp):
+    a, b = inputs_ab(tmp)
+    out = os.path.join(tmp, "out")
+    # what cat wrote to /dev/null is not what the next cat read from it
+    rec = record(tmp, ["sh", "-c", "cat a.txt > /dev/null; cat /dev/null b.txt > out"], cwd=tmp)
+    assert rec.rc == 0 and open(out).read() == "from b\n", rec.stderr
+    assert files_in_lineage(rec.log, out) == {b}, files_in_lineage(rec.log, out)
+    null = [f for f in lineage(rec.log, out, "--no-fold")["files"] if f["path"] == "/dev/null"]
+    assert [f["version"] for f in null] == [0], null
 
 
 @test
@@ -1511,6 +1527,14 @@ def export_to_file_is_whole_or_absent(tmp):
     proc = run_cli("export", "jsonl", bad, "-o", out2)
     assert proc.returncode == 2 and not os.path.exists(out2), proc
     assert [f for f in os.listdir(tmp) if ".tmp." in f] == []
+    # a FIFO (like /dev/null or /dev/stdout) is written to, not replaced
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE, text=True)
+    proc = run_cli("export", "jsonl", log, "-o", fifo)
+    got = reader.communicate(timeout=30)[0]
+    assert proc.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode), proc
+    assert [json.loads(line) for line in got.splitlines()] == export_ops(log)
 
 
 @test
