@@ -714,7 +714,8 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 {
 	struct task *t;
 
-	if (rec->type == PROBE_REC_LOST)
+	/* the collector's records: no task did them */
+	if (rec->type == PROBE_REC_LOST || rec->type == PROBE_REC_HASH)
 		return;
 	/* Every task that acts is known from here on.  t stays valid until
 	 * the next task_add(). */

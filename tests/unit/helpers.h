@@ -313,6 +313,24 @@ static inline struct probe_lost *make_lost(__u16 cpu, __u64 seq, __u64 count,
 	return r;
 }
 
+/* What the recorder found of the file ino at path at the end: status,
+ * and for PROBE_HASH_DONE the hash sha256 (32 bytes). */
+static inline struct probe_hash *make_hash(const struct probe_inode *ino,
+					   const char *path, __u32 status,
+					   const void *sha256, __u64 ts)
+{
+	struct probe_hash *r = rec_new(PROBE_REC_HASH, sizeof(*r),
+				       strlen(path) + 1, 0, 0, ts, 1);
+	size_t off = 0;
+
+	r->inode = *ino;
+	r->status = status;
+	if (sha256)
+		memcpy(r->sha256, sha256, sizeof(r->sha256));
+	r->path_len = put_str(r->data, &off, path);
+	return r;
+}
+
 static inline struct probe_trailer *make_trailer(__u32 ncpus, __u64 ts)
 {
 	struct probe_trailer *t =
