@@ -26,7 +26,7 @@ CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c use
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
 	     user/diff_files.c user/dataflow.c user/export_prov.c \
-	     user/export_dot.c user/filter.c user/view.c
+	     user/export_dot.c user/filter.c user/view.c user/summary.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
