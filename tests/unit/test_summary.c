@@ -1,6 +1,6 @@
 /*
- * A run's inputs, outputs and temporaries (user/summary.c), fed
- * synthetic logs of a compiler run: it
+ * A run's inputs, outputs and temporaries (user/summary.c) and diff of
+ * two runs (user/diff_files.c), fed synthetic logs of a compiler run: it
  * reads a.c and system files, writes a temporary under a name of its
  * own, reads it back and removes it, removes an old file, writes a.o,
  * and talks through a pipe; the recorder's hashes follow.
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "dataflow.h"
+#include "diff.h"
 #include "summary.h"
 
 #define CC 100
@@ -312,6 +313,203 @@ static void test_summary_folds_system_files(void **state)
 	unbuild(&b);
 }
 
+/* ---- diff ---- */
+
+struct diffed {
+	size_t n; /* differences */
+	char *text;
+	char dir[PATH_MAX]; /* where the logs were */
+	size_t unhashed[2];
+};
+
+static void diff_runs(const struct run *one, const struct run *two,
+		      const struct diff_opts *o, struct diffed *out)
+{
+	struct tmp_dir dir;
+	char log1[PATH_MAX], log2[PATH_MAX], err[512];
+	struct diff_run *r1, *r2;
+	size_t len;
+	FILE *f = open_memstream(&out->text, &len);
+
+	tmp_dir_make(&dir);
+	tmp_path(&dir, "one.probe", log1);
+	tmp_path(&dir, "two.probe", log2);
+	write_run(log1, one);
+	write_run(log2, two);
+	r1 = diff_load(log1, err, sizeof(err));
+	if (!r1)
+		fail_msg("diff_load: %s", err);
+	r2 = diff_load(log2, err, sizeof(err));
+	if (!r2)
+		fail_msg("diff_load: %s", err);
+	assert_true(diff_run_complete(r1));
+	assert_int_equal(diff_run_lost(r1), 0);
+	out->unhashed[0] = diff_run_unhashed(r1);
+	out->unhashed[1] = diff_run_unhashed(r2);
+	out->n = diff_write(r1, r2, o, f);
+	assert_int_equal(fclose(f), 0);
+	diff_run_free(r1);
+	diff_run_free(r2);
+	tmp_dir_remove(&dir);
+	snprintf(out->dir, sizeof(out->dir), "%s", dir.path);
+}
+
+/* The text report's lines, with the logs' directory cut out. */
+static void assert_report(const struct run *one, const struct run *two,
+			  const struct diff_opts *o, size_t n,
+			  const char *want)
+{
+	struct diffed d;
+	char *at;
+
+	diff_runs(one, two, o, &d);
+	while ((at = strstr(d.text, d.dir)))
+		memmove(at, at + strlen(d.dir),
+			strlen(at + strlen(d.dir)) + 1);
+	if (d.n != n || strcmp(d.text, want))
+		fail_msg("want %zu differences\n%sgot %zu\n%s", n, want, d.n,
+			 d.text);
+	free(d.text);
+}
+
+static const struct diff_opts text = { 0 };
+
+static void test_diff_of_two_clean_builds_is_empty(void **state)
+{
+	struct run two = clean;
+
+	(void)state;
+	/* another temporary's name; a.o a new file, the same content */
+	two.tmp = "/tmp/ccBBBB.s";
+	two.a_o_ino = 41;
+	two.a_o_mtime = 401;
+	assert_report(&clean, &two, &text, 0, "");
+	/* a.c touched: the same content */
+	two.a_c_mtime = 150;
+	assert_report(&clean, &two, &text, 0, "");
+}
+
+static void test_diff_names_the_changed_input_then_its_outputs(void **state)
+{
+	struct run two = clean;
+
+	(void)state;
+	two.tmp = "/tmp/ccBBBB.s";
+	two.a_c_sha = 'C';
+	two.a_o_sha = 'O';
+	assert_report(&clean, &two, &text, 2,
+		      "inputs:\n"
+		      "  /src/a.c  content 636363636363 -> 434343434343\n"
+		      "outputs:\n"
+		      "  /src/a.o  content 6f6f6f6f6f6f -> 4f4f4f4f4f4f  "
+		      "(from /src/a.c)\n");
+	/* an output that changed though no input did */
+	two.a_c_sha = 'c';
+	assert_report(&clean, &two, &text, 1,
+		      "outputs:\n"
+		      "  /src/a.o  content 6f6f6f6f6f6f -> 4f4f4f4f4f4f  "
+		      "(no differing input in its lineage)\n");
+}
+
+static void test_diff_by_identity_without_a_hash(void **state)
+{
+	struct run one = clean, two = clean;
+
+	(void)state;
+	one.a_c_sha = 0;
+	two.a_c_mtime = 150;
+	assert_report(&one, &two, &text, 1,
+		      "inputs:\n"
+		      "  /src/a.c  mtime 1970-01-01 00:00:00.000000100 -> "
+		      "1970-01-01 00:00:00.000000150\n");
+}
+
+static void test_diff_of_a_file_only_one_run_read(void **state)
+{
+	struct run two = clean;
+
+	(void)state;
+	two.new_h = true;
+	assert_report(&clean, &two, &text, 1,
+		      "inputs:\n  /src/new.h  only in /two.probe\n");
+}
+
+static void test_diff_ignores_what_the_patterns_match(void **state)
+{
+	char *c_files[] = { "/src/*.c" }, *objects[] = { "*.o", "*.h" };
+	struct diff_opts no_c = { .ignore = c_files, .nignore = 1 };
+	struct diff_opts no_o = { .ignore = objects, .nignore = 2 };
+	struct run two = clean;
+
+	(void)state;
+	two.a_c_sha = 'C';
+	two.a_o_sha = 'O';
+	two.new_h = true;
+	assert_report(&clean, &two, &no_c, 2,
+		      "inputs:\n  /src/new.h  only in /two.probe\n"
+		      "outputs:\n"
+		      "  /src/a.o  content 6f6f6f6f6f6f -> 4f4f4f4f4f4f  "
+		      "(from /src/new.h)\n");
+	assert_report(&clean, &two, &no_o, 1,
+		      "inputs:\n"
+		      "  /src/a.c  content 636363636363 -> 434343434343\n");
+}
+
+static void test_diff_without_hashes_compares_outputs_by_name(void **state)
+{
+	struct run two = clean;
+	struct diffed d;
+
+	(void)state;
+	two.a_o_sha = 0;
+	two.a_o_ino = 41;
+	diff_runs(&clean, &two, &text, &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(d.unhashed[0], 0);
+	assert_int_equal(d.unhashed[1], 1);
+	free(d.text);
+}
+
+static void test_diff_json(void **state)
+{
+	struct diff_opts json = { .json = true };
+	struct run two = clean;
+	struct diffed d;
+	FILE *py;
+
+	(void)state;
+	two.a_c_sha = 'C';
+	two.a_o_sha = 'O';
+	diff_runs(&clean, &two, &json, &d);
+	assert_int_equal(d.n, 2);
+	assert_non_null(strstr(
+		d.text,
+		"\"differences\":2,\"inputs\":[{\"path\":\"/src/a.c\","
+		"\"kind\":\"changed\",\"compared\":\"sha256\",\"changed\":["
+		"\"content\"],\"log1\":{\"dev\":2049,\"ino\":10,\"size\":5,"
+		"\"mtime_ns\":100,\"sha256\":\"6363"));
+	assert_non_null(strstr(d.text, "],\"outputs\":[{\"path\":\"/src/a.o\","
+				       "\"kind\":\"changed\",\"compared\":"
+				       "\"sha256\""));
+	assert_non_null(strstr(d.text, "\"causes\":[\"/src/a.c\"]}]}\n"));
+	py = popen("/usr/bin/python3 -c 'import json, sys; "
+		   "json.load(sys.stdin)'",
+		   "w");
+	assert_non_null(py);
+	fputs(d.text, py);
+	assert_int_equal(pclose(py), 0);
+	free(d.text);
+}
+
+static void test_diff_refuses_a_bad_log(void **state)
+{
+	char err[512] = "";
+
+	(void)state;
+	assert_null(diff_load("/nonexistent.probe", err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent.probe"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +519,16 @@ int main(void)
 			test_summary_output_gone_at_the_end_is_a_temporary),
 		cmocka_unit_test(test_summary_hash_only_when_taken),
 		cmocka_unit_test(test_summary_folds_system_files),
+		cmocka_unit_test(test_diff_of_two_clean_builds_is_empty),
+		cmocka_unit_test(
+			test_diff_names_the_changed_input_then_its_outputs),
+		cmocka_unit_test(test_diff_by_identity_without_a_hash),
+		cmocka_unit_test(test_diff_of_a_file_only_one_run_read),
+		cmocka_unit_test(test_diff_ignores_what_the_patterns_match),
+		cmocka_unit_test(
+			test_diff_without_hashes_compares_outputs_by_name),
+		cmocka_unit_test(test_diff_json),
+		cmocka_unit_test(test_diff_refuses_a_bad_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
