@@ -4,7 +4,10 @@
  *   other;
  *   a named socket DIR/sock: the parent listens, the child connects and
  *   writes, the parent accepts and reads;
- * then the parent writes OUT.
+ * then the parent writes OUT.  The child stays until the parent has read
+ * (it waits for a byte back through the pair): a socket whose peer has
+ * closed no longer knows it (sock_orphan()), so a read after the child's
+ * exit could not say whose data it took.
  * usage: unix_socket DIR OUT
  */
 #include <fcntl.h>
@@ -36,14 +39,14 @@ int main(int argc, char **argv)
 
 		if (write(sv[1], "pair", 4) != 4 || c < 0 ||
 		    connect(c, (struct sockaddr *)&addr, sizeof(addr)) ||
-		    write(c, "named", 5) != 5)
+		    write(c, "named", 5) != 5 || read(sv[1], buf, 1) != 1)
 			_exit(1);
 		_exit(0);
 	}
 	if (read(sv[0], buf, 4) != 4)
 		return 1;
 	conn = accept(listener, NULL, NULL);
-	if (conn < 0 || read(conn, buf, 5) != 5)
+	if (conn < 0 || read(conn, buf, 5) != 5 || write(sv[0], "k", 1) != 1)
 		return 1;
 	if (waitpid(pid, &status, 0) != pid || status)
 		return 1;
