@@ -145,6 +145,13 @@ static __u32 look(struct hasher *h, const char *path, const struct df_file *f,
 		close(pfd);
 		return PROBE_HASH_UNREADABLE;
 	}
+	if (S_ISLNK(st.st_mode)) {
+		/* the path names a symbolic link (an exec by a link's name):
+		 * not followed, as open(O_NOFOLLOW) would say */
+		close(pfd);
+		r->err = ELOOP;
+		return PROBE_HASH_UNREADABLE;
+	}
 	if (!S_ISREG(st.st_mode) || dev_user_to_kernel(st.st_dev) != f->dev ||
 	    st.st_ino != f->ino) {
 		close(pfd);

@@ -613,7 +613,7 @@ static int finish(struct recording *r)
 				(unsigned long long)t->misses);
 		if (r->hash_ns)
 			fprintf(stderr,
-				"; %zu files hashed (%.1f MB) in %.2f s",
+				"; %zu files hashed (%.1f MB) in %.3f s",
 				r->hashed.hashed, r->hashed.bytes / 1e6,
 				r->hash_ns / 1e9);
 		fputc('\n', stderr);

@@ -1,5 +1,6 @@
 #include "summary.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +120,8 @@ const char *summary_end_name(const struct probe_hash *end)
 
 const char *summary_end_phrase(const struct probe_hash *end)
 {
+	if (end->status == PROBE_HASH_UNREADABLE && end->err == ELOOP)
+		return "a symbolic link at its path, not followed: not hashed";
 	return end_names[end->status][1];
 }
 
