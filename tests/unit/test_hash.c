@@ -123,6 +123,14 @@ static void scene_hash(struct scene *sc)
 	unlink(log);
 }
 
+/* The recording ends a clock tick after its last file was made. */
+static void scene_hash_now(struct scene *sc)
+{
+	tick();
+	sc->end_realtime_ns = now_realtime();
+	scene_hash(sc);
+}
+
 static void scene_end(struct scene *sc)
 {
 	char path[PATH_MAX];
@@ -192,9 +200,7 @@ static void test_hash_of_an_unchanged_input_and_output(void **state)
 	out = real_inode(&sc, "out.txt", "hello\n", out_path);
 	used(&sc, PROBE_USE_READ, in_path, &in);
 	used(&sc, PROBE_USE_WRITE, out_path, &out);
-	tick();
-	sc.end_realtime_ns = now_realtime();
-	scene_hash(&sc);
+	scene_hash_now(&sc);
 	assert_hash(&sc, in_path, HELLO_SHA256);
 	assert_hash(&sc, out_path, HELLO_SHA256);
 	/* with the file's stat at the end and the log's identity */
@@ -274,9 +280,7 @@ static void test_hash_finds_outputs_gone_or_replaced(void **state)
 	used(&sc, PROBE_USE_WRITE, other, &o);
 	used(&sc, PROBE_USE_WRITE, link, &l);
 	used(&sc, PROBE_USE_WRITE, fifo, &f);
-	tick();
-	sc.end_realtime_ns = now_realtime();
-	scene_hash(&sc);
+	scene_hash_now(&sc);
 	assert_status(&sc, gone, PROBE_HASH_GONE);
 	assert_status(&sc, other, PROBE_HASH_GONE);
 	/* not followed to in.txt, which is no output */
@@ -310,9 +314,7 @@ static void test_hash_not_of_another_generation(void **state)
 	/* the log's file had this inode number before it was reused */
 	out.gen = (__u32)gen + 1;
 	used(&sc, PROBE_USE_WRITE, path, &out);
-	tick();
-	sc.end_realtime_ns = now_realtime();
-	scene_hash(&sc);
+	scene_hash_now(&sc);
 	assert_status(&sc, path, PROBE_HASH_GONE);
 	scene_end(&sc);
 }
@@ -331,9 +333,7 @@ static void test_hash_not_of_a_file_over_the_limit(void **state)
 	out = real_inode(&sc, "big", big, path);
 	used(&sc, PROBE_USE_WRITE, path, &out);
 	sc.opts.max_size = 1000;
-	tick();
-	sc.end_realtime_ns = now_realtime();
-	scene_hash(&sc);
+	scene_hash_now(&sc);
 	assert_status(&sc, path, PROBE_HASH_TOO_LARGE);
 	end = end_of(&sc, path);
 	assert_int_equal(end->inode.size, sizeof(big) - 1);
