@@ -298,11 +298,10 @@ static void close_fd(struct task *t, long fd)
 static void dup_fd(struct task *t, long from, long to, bool cloexec)
 {
 	const struct fd_entry *e = table_get(t->files, from);
-	struct fd_entry copy;
+	struct fd_entry copy, *dst;
 
 	if (!e) {
-		struct fd_entry *dst = table_slot(t->files, to);
-
+		dst = table_slot(t->files, to);
 		/* a copy of an fd from before the recording is as unknown as
 		 * the original; a copy of a closed one is closed */
 		if (dst && t->files->partial && from >= 0 &&
@@ -312,9 +311,11 @@ static void dup_fd(struct task *t, long from, long to, bool cloexec)
 			close_fd(t, to);
 		return;
 	}
-	copy = *e;
+	copy = *e; /* before the table can grow under e */
 	copy.cloexec = cloexec;
-	*table_slot(t->files, to) = copy;
+	dst = table_slot(t->files, to);
+	if (dst) /* NULL: an fd no table holds, in a crafted log */
+		*dst = copy;
 }
 
 static void apply_clone(struct model *m, struct task *parent,

@@ -163,6 +163,21 @@ static void test_model_dup2_replaces_an_open_fd(void **state)
 	model_free(m);
 }
 
+/* A crafted log's dup2 to an fd no table can hold: the model keeps no
+ * such fd, and goes on. */
+static void test_model_dup2_to_an_impossible_fd(void **state)
+{
+	struct model *m = model_new();
+
+	(void)state;
+	feed(m, opened(PARENT, 3, INODE_A, false));
+	feed(m, fdop(PARENT, SYS_dup2, 3, 6029313, 0, 6029313));
+	feed(m, fdop(PARENT, SYS_dup, 3, 0, 0, 1L << 40));
+	feed(m, used(PARENT, 3, INODE_A));
+	expect(m, 1, 0, 0);
+	model_free(m);
+}
+
 static void test_model_knows_what_it_never_saw(void **state)
 {
 	struct model *m = model_new();
@@ -330,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_model_unshare_and_close_range_copy),
 		cmocka_unit_test(test_model_exec_drops_cloexec_after_unsharing),
 		cmocka_unit_test(test_model_dup2_replaces_an_open_fd),
+		cmocka_unit_test(test_model_dup2_to_an_impossible_fd),
 		cmocka_unit_test(test_model_knows_what_it_never_saw),
 		cmocka_unit_test(
 			test_model_threads_from_before_share_the_leaders_table),
