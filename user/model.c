@@ -166,9 +166,16 @@ static size_t slot_of(const struct model *m, __u32 tid)
 	return (tid * 2654435761U) & (m->cap - 1);
 }
 
+/* Whether tid can name a task: 0 and TOMBSTONE mark the table's empty
+ * and freed slots, and a crafted log may say either. */
+static bool is_tid(__u32 tid)
+{
+	return tid && tid != TOMBSTONE;
+}
+
 static struct task *task_find(struct model *m, __u32 tid)
 {
-	if (!m->cap)
+	if (!m->cap || !is_tid(tid))
 		return NULL;
 	for (size_t i = slot_of(m, tid);; i = (i + 1) & (m->cap - 1)) {
 		if (m->tasks[i].tid == tid)
@@ -329,6 +336,8 @@ static void apply_clone(struct model *m, struct task *parent,
 	struct fs_info *fs;
 	struct task *child;
 
+	if (!is_tid(r->child_tid))
+		return;
 	if (r->share & PROBE_SHARE_FILES) {
 		files = parent->files;
 		files->refs++;
@@ -362,7 +371,7 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 {
 	struct task *t;
 
-	if (r->ret < 0)
+	if (r->ret < 0 || r->old_tid == TOMBSTONE)
 		return;
 	t = task_get(m, r->old_tid ? r->old_tid : r->hdr.tid);
 	if (r->old_tid) { /* a thread's exec: it takes the leader's tid */
@@ -715,8 +724,10 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 {
 	struct task *t;
 
-	/* the collector's records: no task did them */
-	if (rec->type == PROBE_REC_LOST || rec->type == PROBE_REC_HASH)
+	/* the collector's records, and a crafted one's of no possible
+	 * tid: no task did them */
+	if (rec->type == PROBE_REC_LOST || rec->type == PROBE_REC_HASH ||
+	    !is_tid(rec->tid))
 		return;
 	/* Every task that acts is known from here on.  t stays valid until
 	 * the next task_add(). */
