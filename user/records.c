@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "syscalls.h"
 #include "util.h"
 
 const char *const rflag_names[] = {
@@ -81,7 +82,12 @@ const char *record_check(const struct probe_hdr *rec)
 		      r->env_len;
 	} else if (rec->type == PROBE_REC_SYSCALL) {
 		const struct probe_syscall *r = (const void *)rec;
+		const struct syscall_info *info = syscall_info(r->nr);
 
+		/* the stages after read its arguments by its table entry */
+		if (!info || !(info->layout.flags & PROBE_SC_RECORD))
+			return "syscall record of a syscall the table does not "
+			       "record so";
 		var = (__u64)r->path_len + r->base_len + r->path2_len +
 		      r->base2_len;
 	} else if (rec->type == PROBE_REC_SNAPSHOT) {

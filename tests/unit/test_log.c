@@ -516,6 +516,37 @@ static void test_log_next_refuses_unknown_or_short_record(void **state)
 	assert_record_refused(fx, 4, "record shorter than its type");
 }
 
+/* The stages after the reader take a syscall record's arguments from
+ * the syscall's entry in the table: one the table does not record with
+ * struct probe_syscall is refused. */
+static void test_log_next_refuses_syscall_of_no_table_entry(void **state)
+{
+	static const __u32 nrs[] = { PROBE_NR_SYSCALLS + 7, 0xffffffff,
+				     SYS_read, 335 /* none on x86_64 */ };
+	struct fixture *fx = *state;
+	struct probe_syscall *r = make_syscall(SYS_unlink, 0, 11);
+	struct log_reader *log;
+	const struct probe_hdr *rec;
+
+	for (size_t i = 0; i <= sizeof(nrs) / sizeof(nrs[0]); i++) {
+		r->nr = i < sizeof(nrs) / sizeof(nrs[0]) ? nrs[i] : SYS_unlink;
+		unlink(fx->copy);
+		test_log_write(fx->copy, NCPUS, command,
+			       (const struct probe_hdr *const[]){ &r->hdr }, 1,
+			       true);
+		log = open_ok(fx->copy);
+		if (r->nr == SYS_unlink) {
+			assert_int_equal(log_next(log, &rec), LOG_RECORD);
+		} else {
+			assert_int_equal(log_next(log, &rec), LOG_ERROR);
+			assert_non_null(strstr(log_error(log),
+					       "a syscall the table does not"));
+		}
+		log_close(log);
+	}
+	free(r);
+}
+
 static void test_log_next_refuses_data_after_trailer(void **state)
 {
 	struct fixture *fx = *state;
@@ -554,6 +585,7 @@ int main(void)
 		FIXTURE_TEST(test_log_next_refuses_strings_overrunning_record),
 		FIXTURE_TEST(test_log_next_refuses_unknown_or_short_record),
 		FIXTURE_TEST(test_log_next_refuses_hash_of_unknown_status),
+		FIXTURE_TEST(test_log_next_refuses_syscall_of_no_table_entry),
 		FIXTURE_TEST(test_log_next_refuses_data_after_trailer),
 	};
 
