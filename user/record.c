@@ -71,7 +71,7 @@ static const char usage[] =
 	"recording wrote and left (its outputs) and those it read and never\n"
 	"wrote (its inputs; system files only with --hash-system), each only\n"
 	"if unchanged since the recording saw it, for 'probe-bpf info' and\n"
-	"'probe-bpf diff'.  A second Ctrl-C stops the hashing.\n"
+	"'probe-bpf diff'.  A Ctrl-C while it hashes stops the hashing.\n"
 	"\n"
 	"Exits with COMMAND's exit status (128+N if signal N killed it), or 2\n"
 	"if recording could not start.\n";
@@ -110,8 +110,9 @@ struct recording {
 	bool stop;
 	int interrupts;
 	bool hashing_interrupted;
+	bool hashing_ran;
 	struct hash_stats hashed;
-	__u64 hash_ns; /* the time hashing took, or 0: none */
+	__u64 hash_ns; /* the time hashing took */
 	char cgroup_events[PATH_MAX];
 	bool cgroup_was_populated;
 	__u64 start_boot_ns;
@@ -541,7 +542,7 @@ static void hash_at_end(struct recording *r, __u64 end_boot)
 	if (log_flush(r->log))
 		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		errorf("warning: %s is no regular file: its files are not "
+		errorf("warning: %s is not a regular file: its files are not "
 		       "hashed",
 		       r->o->output);
 		return;
@@ -551,7 +552,8 @@ static void hash_at_end(struct recording *r, __u64 end_boot)
 	r->o->hash.ctx = r;
 	if (hash_files(self, r->log, end_boot, &r->o->hash, &r->hashed))
 		return;
-	r->hash_ns = clock_ns(CLOCK_BOOTTIME) - start + 1;
+	r->hashing_ran = true;
+	r->hash_ns = clock_ns(CLOCK_BOOTTIME) - start;
 	if (r->hashed.interrupted)
 		errorf("warning: hashing interrupted: %zu files hashed",
 		       r->hashed.hashed);
@@ -611,7 +613,7 @@ static int finish(struct recording *r)
 				(unsigned long long)(ms->lost + t->misses),
 				(unsigned long long)drops,
 				(unsigned long long)t->misses);
-		if (r->hash_ns)
+		if (r->hashing_ran)
 			fprintf(stderr,
 				"; %zu files hashed (%.1f MB) in %.3f s",
 				r->hashed.hashed, r->hashed.bytes / 1e6,
