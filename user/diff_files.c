@@ -265,11 +265,13 @@ static bool *lineage_files(struct diff_run *r, const struct df_file *f)
 {
 	size_t nfiles, nents;
 	const struct df_entity *ents = df_entities(r->g, &nents);
-	bool *in = xmalloc(df_files(r->g, &nfiles) ? nfiles + 1 : 1);
 	long long root = f->nversions ? (long long)f->versions[f->nversions - 1] :
 					f->v0;
 	struct df_walk w;
+	bool *in;
 
+	df_files(r->g, &nfiles);
+	in = xmalloc(nfiles + 1);
 	memset(in, 0, nfiles + 1);
 	if (root < 0)
 		return in;
