@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 3
+#define PROBE_ABI_VERSION 4
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -47,6 +47,7 @@ enum probe_rec_type {
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
+	PROBE_REC_HASH = 66, /* struct probe_hash: a file at the end */
 };
 
 /* Bits of the rflags field: what the record could not capture. */
@@ -397,6 +398,40 @@ struct probe_snapshot {
 struct probe_lost {
 	struct probe_hdr hdr; /* cpu, and seq of the first missing record */
 	__u64 count;
+};
+
+/*
+ * What the collector found of a file when recording ended: once the
+ * command had exited and the rings were drained, before the trailer.  One
+ * record for each file the recording wrote and did not remove (an output)
+ * and each file it read and never wrote (an input), at the path the log
+ * last gave it.  The content is hashed only if the file there is the one
+ * the log knows (a regular file of its dev and inode) and unchanged since
+ * the recording saw it: an input's ctime is the one the recording last
+ * saw, an output's is not later than the end of the recording, and
+ * stat(2) after the hashing equals stat(2) before it.
+ */
+enum probe_hash_status {
+	PROBE_HASH_DONE = 1, /* sha256 is the file's content */
+	PROBE_HASH_CHANGED = 2, /* changed since the recording saw it, or
+				   while it was hashed */
+	PROBE_HASH_GONE = 3, /* no file at its path, or another one */
+	PROBE_HASH_TOO_LARGE = 4, /* larger than the recorder's limit */
+	PROBE_HASH_UNREADABLE = 5, /* it could not be opened or read: err */
+};
+#define PROBE_HASH_STATUS_MAX PROBE_HASH_UNREADABLE
+
+struct probe_hash {
+	struct probe_hdr hdr; /* the collector's; ts_ns: the recording's end */
+	struct probe_inode inode; /* dev, ino, gen: the file as the log knows
+				     it; size, times, mode: its stat(2) at
+				     the end (0 if gone) */
+	__u32 status; /* enum probe_hash_status */
+	__s32 err; /* PROBE_HASH_UNREADABLE: the errno */
+	__u8 sha256[32]; /* PROBE_HASH_DONE */
+	__u32 path_len;
+	__u32 pad;
+	char data[]; /* the path it was found at */
 };
 
 /* The BPF side's counters for one CPU, one cache line each (in .bss). */

@@ -20,7 +20,7 @@ struct event {
 	struct df_access a;
 	__u32 mode;
 	__u64 size;
-	__s64 mtime_ns;
+	__s64 mtime_ns, ctime_ns;
 	bool mapped; /* a write through a shared writable mapping */
 	char *path;
 	size_t made; /* a write's version (made or added to), or IDMAP_NONE */
@@ -155,6 +155,7 @@ static struct event *event(struct dataflow *g, enum df_access_kind kind,
 	e->mode = ino->mode;
 	e->size = ino->size;
 	e->mtime_ns = ino->mtime_ns;
+	e->ctime_ns = ino->ctime_ns;
 	e->made = IDMAP_NONE;
 	if (anonymous) {
 		char name[64];
@@ -361,6 +362,22 @@ static void on_use(struct dataflow *g, const struct probe_use *r,
 	e->mapped = write && r->nr == SYS_mmap;
 }
 
+/* What the recorder found of a file at the end, kept with the file the
+ * log knows (one the log never showed tells nothing). */
+static void on_hash(struct dataflow *g, const struct probe_hash *r)
+{
+	size_t i = idmap_get(&g->file_of, r->inode.dev << 32 | r->inode.gen,
+			     r->inode.ino);
+	struct probe_hash *copy;
+
+	if (i == IDMAP_NONE)
+		return;
+	copy = xmalloc(r->hdr.size);
+	memcpy(copy, r, r->hdr.size);
+	free((void *)g->files[i].end);
+	g->files[i].end = copy;
+}
+
 static void add(struct dataflow *g, struct model *m,
 		const struct probe_hdr *h, long long op)
 {
@@ -395,6 +412,9 @@ static void add(struct dataflow *g, struct model *m,
 		break;
 	case PROBE_REC_SYSCALL:
 		on_syscall(g, m, (const void *)h, op);
+		break;
+	case PROBE_REC_HASH:
+		on_hash(g, (const void *)h);
 		break;
 	}
 	if (timed && new_image) {
@@ -644,6 +664,8 @@ static void describe_versions(struct dataflow *g)
 			free(f->path);
 			f->path = xstrdup(e->path);
 		}
+		if (e->ctime_ns) /* touches tell no ctime */
+			f->ctime_ns = e->ctime_ns;
 		f->read |= e->a.kind == DF_READ || e->a.kind == DF_EXECUTE;
 		f->executed |= e->a.kind == DF_EXECUTE;
 		if (e->a.kind == DF_REMOVE)
@@ -724,8 +746,8 @@ static void generated_until(struct dataflow *g)
 	}
 }
 
-struct dataflow *dataflow_build(struct log_reader *log, char *err,
-				size_t errlen)
+static struct dataflow *build(struct log_reader *log, bool warn, char *err,
+			      size_t errlen)
 {
 	struct dataflow *g = xmalloc(sizeof(*g));
 	struct model *m = model_new();
@@ -748,7 +770,8 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 		return NULL;
 	}
 	/* the graph the reads are resolved by: say if it is not sound */
-	hb_warn(g->hb, log_header(log)->scope);
+	if (warn)
+		hb_warn(g->hb, log_header(log)->scope);
 	make_versions(g);
 	for (size_t i = 0; i < g->nevents; i++)
 		if (g->events[i].a.kind == DF_READ ||
@@ -766,6 +789,18 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
 	return g;
 }
 
+struct dataflow *dataflow_build(struct log_reader *log, char *err,
+				size_t errlen)
+{
+	return build(log, true, err, errlen);
+}
+
+struct dataflow *dataflow_build_quiet(struct log_reader *log, char *err,
+				      size_t errlen)
+{
+	return build(log, false, err, errlen);
+}
+
 void dataflow_free(struct dataflow *g)
 {
 	if (!g)
@@ -781,6 +816,7 @@ void dataflow_free(struct dataflow *g)
 	for (size_t i = 0; i < g->nfiles; i++) {
 		free(g->files[i].path);
 		free(g->files[i].versions);
+		free((void *)g->files[i].end);
 	}
 	for (size_t i = 0; i < g->nnamed; i++)
 		free(g->named[i].path);

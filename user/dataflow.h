@@ -95,6 +95,10 @@ struct df_file {
 	bool removed; /* its last link was removed while recording */
 	bool created; /* an open made it, empty, while recording */
 	char *path; /* the last absolute path known for it, or NULL */
+	__s64 ctime_ns; /* its ctime as the last op that showed its inode
+			   saw it, or 0 */
+	const struct probe_hash *end; /* what the recorder found of it when
+					 recording ended, or NULL */
 	long long v0; /* the entity of version 0, or -1 */
 	size_t *versions; /* entities of versions 1, 2... */
 	size_t nversions, versions_cap;
@@ -156,6 +160,10 @@ struct dataflow;
  */
 struct dataflow *dataflow_build(struct log_reader *log, char *err,
 				size_t errlen);
+/* The same without the warnings about the happens-before graph (the
+ * recorder reads its own log back: its exports will say them). */
+struct dataflow *dataflow_build_quiet(struct log_reader *log, char *err,
+				      size_t errlen);
 void dataflow_free(struct dataflow *g);
 
 const struct df_process *df_processes(const struct dataflow *g, size_t *n);

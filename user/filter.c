@@ -114,6 +114,12 @@ bool filter_is_system(const char *path)
 	return false;
 }
 
+bool filter_is_pseudo(const char *path)
+{
+	return under(path, "/proc") || under(path, "/sys") ||
+	       under(path, "/dev");
+}
+
 /* The length of path's first depth components, but no more than its
  * directory's: "/usr/lib/x" of "/usr/lib/x/libc.so" at depth 3. */
 static size_t prefix(const char *path, unsigned depth)

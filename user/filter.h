@@ -63,5 +63,8 @@ size_t filter_group(const struct filter *f, const char *path);
 
 /* Whether path is a system file (what folds by default). */
 bool filter_is_system(const char *path);
+/* Whether path is a pseudo-file of the kernel's, whose content is no
+ * file's: under /proc, /sys or /dev. */
+bool filter_is_pseudo(const char *path);
 
 #endif

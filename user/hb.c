@@ -204,7 +204,10 @@ long long hb_add(struct hb *g, const struct probe_hdr *rec)
 {
 	struct node *n;
 
-	if (rec->type == PROBE_REC_TOUCH || rec->type == PROBE_REC_TRAILER)
+	/* a touch is part of the next op; a hash, of no op: it tells what
+	 * a file held when recording ended */
+	if (rec->type == PROBE_REC_TOUCH || rec->type == PROBE_REC_TRAILER ||
+	    rec->type == PROBE_REC_HASH)
 		return -1;
 	if (rec->type == PROBE_REC_WAKE) {
 		const struct probe_wake *r = (const void *)rec;

@@ -66,7 +66,7 @@ void hb_free(struct hb *g);
 
 /*
  * Feed every record of a log, in order.  An op gets the next id, which is
- * returned; a record that is no op (a touch, a wakeup) returns -1.
+ * returned; a record that is no op (a touch, a wakeup, a hash) returns -1.
  */
 long long hb_add(struct hb *g, const struct probe_hdr *rec);
 

@@ -1,4 +1,9 @@
-/* probe-bpf info LOG: what a log holds, in a few lines. */
+/*
+ * probe-bpf info LOG: what a log holds, in a few lines; with --files the
+ * run's inputs, outputs and temporaries (user/summary.h), system files
+ * folded; with --json all of it as one JSON object.
+ */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,14 +13,20 @@
 #include <time.h>
 
 #include "cli.h"
+#include "dataflow.h"
+#include "export.h"
+#include "filter.h"
+#include "json.h"
 #include "log.h"
 #include "model.h"
 #include "names.h"
 #include "records.h"
 #include "strset.h"
+#include "summary.h"
 #include "util.h"
 
-struct summary {
+/* What one pass over the records counts. */
+struct counts {
 	__u64 by_type[PROBE_REC_TRAILER + 1];
 	__u64 execs, exec_failures, threads, lost;
 	__u64 first_ts, last_ts;
@@ -27,7 +38,15 @@ struct summary {
 	struct model *model;
 };
 
-static void add_process(struct summary *s, __u32 pid, __u64 start_ns)
+struct info {
+	const char *path;
+	struct log_reader *log;
+	struct counts c;
+	struct summary s;
+	const struct filter *filter;
+};
+
+static void add_process(struct counts *s, __u32 pid, __u64 start_ns)
 {
 	char key[48];
 	int n = snprintf(key, sizeof(key), "%u@%llu", pid,
@@ -36,8 +55,10 @@ static void add_process(struct summary *s, __u32 pid, __u64 start_ns)
 	strset_add(&s->processes, key, n);
 }
 
-static void count(struct summary *s, const struct probe_hdr *h, __u32 root)
+static void count(struct counts *s, const struct probe_hdr *h, __u32 root)
 {
+	if (h->type == PROBE_REC_HASH)
+		return; /* the recorder's, after the recording */
 	model_apply(s->model, h);
 	if (h->type <= PROBE_REC_TRAILER)
 		s->by_type[h->type]++;
@@ -105,15 +126,21 @@ static void count(struct summary *s, const struct probe_hdr *h, __u32 root)
 	}
 }
 
-static const char *const type_names[] = {
-	[PROBE_REC_EXEC] = "exec",   [PROBE_REC_CLONE] = "clone",
-	[PROBE_REC_EXIT] = "exit",   [PROBE_REC_OPEN] = "open",
-	[PROBE_REC_CLOSE] = "close", [PROBE_REC_USE] = "first use",
-	[PROBE_REC_FDOP] = "fd op", [PROBE_REC_SYSCALL] = "other syscall",
-	[PROBE_REC_SNAPSHOT] = "snapshot", [PROBE_REC_SIGNAL] = "signal",
-	[PROBE_REC_FUTEX] = "futex",
-	[PROBE_REC_LOST] = "lost",
+/* The ops by record type: as the text says them, and as JSON keys. */
+static const char *const type_names[][2] = {
+	[PROBE_REC_EXEC] = { "exec", "exec" },
+	[PROBE_REC_CLONE] = { "clone", "clone" },
+	[PROBE_REC_EXIT] = { "exit", "exit" },
+	[PROBE_REC_OPEN] = { "open", "open" },
+	[PROBE_REC_CLOSE] = { "close", "close" },
+	[PROBE_REC_USE] = { "first use", "first_use" },
+	[PROBE_REC_FDOP] = { "fd op", "fd_op" },
+	[PROBE_REC_SYSCALL] = { "other syscall", "other_syscall" },
+	[PROBE_REC_SNAPSHOT] = { "snapshot", "snapshot" },
+	[PROBE_REC_SIGNAL] = { "signal", "signal" },
+	[PROBE_REC_FUTEX] = { "futex", "futex" },
 };
+#define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 
 static void print_time(const char *label, __u64 realtime_ns)
 {
@@ -126,20 +153,27 @@ static void print_time(const char *label, __u64 realtime_ns)
 	printf("%-11s%s\n", label, buf);
 }
 
-static void print_files(const char *label, const struct strset *set)
-{
-	const char **paths = strset_sorted(set);
+/* The lost, ring-full, skipped and faulted records a trailer counts. */
+struct losses {
+	__u64 lost, drops, misses, faults, late;
+};
 
-	printf("\n%s:\n", label);
-	for (const char **p = paths; *p; p++)
-		printf("  %s\n", *p);
-	free(paths);
+static void sum_losses(const struct probe_trailer *t, struct losses *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (__u32 i = 0; i < t->ncpus; i++) {
+		l->drops += t->cpu[i].drops;
+		l->faults += t->cpu[i].read_faults;
+	}
+	l->lost = t->lost;
+	l->misses = t->misses;
+	l->late = t->late;
 }
 
 static void print_losses(const struct log_reader *log, __u64 lost)
 {
 	const struct probe_trailer *t = log_trailer(log);
-	__u64 drops = 0, faults = 0;
+	struct losses l;
 
 	if (!t) {
 		printf("%-11s%" PRIu64 " records in sequence gaps (counters "
@@ -147,45 +181,163 @@ static void print_losses(const struct log_reader *log, __u64 lost)
 		       "lost", (uint64_t)lost);
 		return;
 	}
-	for (__u32 i = 0; i < t->ncpus; i++) {
-		drops += t->cpu[i].drops;
-		faults += t->cpu[i].read_faults;
-	}
-	if (!t->lost && !drops && !t->misses)
+	sum_losses(t, &l);
+	if (!l.lost && !l.drops && !l.misses)
 		printf("%-11snone\n", "lost");
 	else
 		printf("%-11s%" PRIu64 " records (%" PRIu64
 		       " with the ring full, %" PRIu64
 		       " runs skipped by the kernel)\n",
-		       "lost", (uint64_t)(t->lost + t->misses),
-		       (uint64_t)drops, (uint64_t)t->misses);
-	if (faults || t->late)
+		       "lost", (uint64_t)(l.lost + l.misses),
+		       (uint64_t)l.drops, (uint64_t)l.misses);
+	if (l.faults || l.late)
 		printf("%-11s%" PRIu64 " failed reads of user memory, %" PRIu64
 		       " records out of order\n",
-		       "degraded", (uint64_t)faults, (uint64_t)t->late);
+		       "degraded", (uint64_t)l.faults, (uint64_t)l.late);
 }
 
-static void print_summary(const char *path, const struct log_reader *log,
-			  struct summary *s, bool files)
+/* The end of the recording, boot time: the trailer's, else the last
+ * record's. */
+static __u64 end_ns(const struct info *in)
 {
-	const struct probe_log_header *h = log_header(log);
-	const struct probe_trailer *t = log_trailer(log);
-	__u64 end = t ? t->end_boottime_ns : s->last_ts;
+	const struct probe_trailer *t = log_trailer(in->log);
+
+	return t ? t->end_boottime_ns : in->c.last_ts;
+}
+
+static __u64 duration_ns(const struct info *in)
+{
+	__u64 start = log_header(in->log)->start_boottime_ns;
+
+	return end_ns(in) > start ? end_ns(in) - start : 0;
+}
+
+/* ---- the run's files ---- */
+
+/* How many files of a role are shown one by one and how many folded, and
+ * how many of them the recorder hashed. */
+struct role_count {
+	size_t files, folded, dirs, hashed, ends;
+};
+
+static void count_role(const struct info *in, enum summary_role role,
+		       struct role_count *rc)
+{
+	size_t n;
+	struct summary_entry *v = summary_entries(&in->s, role, in->filter,
+						  &n);
+
+	memset(rc, 0, sizeof(*rc));
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].file) {
+			rc->dirs++;
+			rc->folded += v[i].files;
+			continue;
+		}
+		rc->files++;
+		rc->hashed += summary_sha256(v[i].file) != NULL;
+		rc->ends += v[i].file->file->end != NULL;
+	}
+	summary_entries_free(v, n);
+}
+
+static void print_role_counts(const struct info *in)
+{
+	static const char *const what[SUMMARY_NROLES] = {
+		"read and never written",
+		"written and there at the end",
+		"written and removed",
+	};
+	static const char *const label[SUMMARY_NROLES] = {
+		"inputs", "outputs", "temporary",
+	};
+
+	for (int r = 0; r < SUMMARY_NROLES; r++) {
+		struct role_count rc;
+
+		count_role(in, r, &rc);
+		printf("%-11s%zu file%s %s", label[r], rc.files,
+		       rc.files == 1 ? "" : "s", what[r]);
+		if (rc.folded)
+			printf(", %zu more in %zu folded director%s",
+			       rc.folded, rc.dirs, rc.dirs == 1 ? "y" : "ies");
+		if (r == SUMMARY_OUTPUT && rc.files && !rc.ends)
+			fputs(" (none hashed: recorded with --no-hash, or "
+			      "not to its end)",
+			      stdout);
+		else if (r != SUMMARY_TEMPORARY && rc.files)
+			printf(" (%zu hashed at the end)", rc.hashed);
+		putchar('\n');
+	}
+}
+
+static void print_entry(const struct summary_entry *e, enum summary_role role)
+{
+	const struct summary_file *f = e->file;
+	const __u8 *sha = f ? summary_sha256(f) : NULL;
+	const struct probe_hash *end = f ? f->file->end : NULL;
+	char hex[65];
+
+	fputs("  ", stdout);
+	if (!f) {
+		export_shell_arg(stdout, e->dir, strlen(e->dir));
+		printf("/ (%zu file%s)\n", e->files, e->files == 1 ? "" : "s");
+		return;
+	}
+	export_shell_arg(stdout, f->path, strlen(f->path));
+	if (role == SUMMARY_OUTPUT && end && end->status != PROBE_HASH_GONE &&
+	    end->status != PROBE_HASH_UNREADABLE)
+		printf("  %" PRIu64 " bytes", (uint64_t)end->inode.size);
+	if (sha) {
+		summary_sha256_hex(sha, hex);
+		printf("  sha256 %s", hex);
+	} else if (end && role != SUMMARY_TEMPORARY) {
+		printf("  (%s)", summary_end_phrase(end));
+	}
+	putchar('\n');
+}
+
+static void print_files(const struct info *in)
+{
+	static const char *const title[SUMMARY_NROLES] = {
+		"inputs (read, never written)",
+		"outputs (written, there at the end)",
+		"temporaries (written, then removed)",
+	};
+
+	for (int r = 0; r < SUMMARY_NROLES; r++) {
+		size_t n;
+		struct summary_entry *v =
+			summary_entries(&in->s, r, in->filter, &n);
+
+		printf("\n%s:\n", title[r]);
+		for (size_t i = 0; i < n; i++)
+			print_entry(&v[i], r);
+		summary_entries_free(v, n);
+	}
+}
+
+/* ---- text ---- */
+
+static void print_text(const struct info *in, bool files)
+{
+	const struct probe_log_header *h = log_header(in->log);
+	const struct counts *s = &in->c;
+	const struct model_stats *ms = model_stats(s->model);
 	bool first = true;
 
-	printf("%-11s%s (%s)\n", "log", path,
-	       t ? "complete" :
-		   "INCOMPLETE: its recorder stopped before the end");
+	printf("%-11s%s (%s)\n", "log", in->path,
+	       log_complete(in->log) ?
+		       "complete" :
+		       "INCOMPLETE: its recorder stopped before the end");
 	printf("%-11s%s\n", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" :
 							      "command",
-	       log_target(log));
-	printf("%-11s%s, Linux %s, boot %s\n", "host", h->hostname, h->release,
-	       h->boot_id);
+	       log_target(in->log));
+	/* a crafted log's strings may lack their NUL */
+	printf("%-11s%.65s, Linux %.65s, boot %.37s\n", "host", h->hostname,
+	       h->release, h->boot_id);
 	print_time("started", h->start_realtime_ns);
-	printf("%-11s%.3f s\n", "duration",
-	       end > h->start_boottime_ns ?
-		       (end - h->start_boottime_ns) / 1e9 :
-		       0.0);
+	printf("%-11s%.3f s\n", "duration", duration_ns(in) / 1e9);
 	printf("%-11s%zu (%" PRIu64 " execs, %" PRIu64
 	       " failed exec attempts), %" PRIu64 " threads\n",
 	       "processes", s->processes.count, (uint64_t)s->execs,
@@ -202,11 +354,10 @@ static void print_summary(const char *path, const struct log_reader *log,
 		}
 	}
 	printf("%-11s", "ops");
-	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]);
-	     i++) {
-		if (!type_names[i] || i == PROBE_REC_LOST)
+	for (size_t i = 0; i < NTYPES; i++) {
+		if (!type_names[i][0])
 			continue;
-		printf("%s%s %" PRIu64, first ? "" : ", ", type_names[i],
+		printf("%s%s %" PRIu64, first ? "" : ", ", type_names[i][0],
 		       (uint64_t)s->by_type[i]);
 		first = false;
 	}
@@ -220,94 +371,285 @@ static void print_summary(const char *path, const struct log_reader *log,
 	       "written\n",
 	       "files", s->read.count, s->written.count, s->data_read.count,
 	       s->data_written.count);
-	{
-		const struct model_stats *ms = model_stats(s->model);
-
-		printf("%-11s%llu uses of fds checked: %llu agree, %llu "
-		       "disagree, %llu of fds opened before the recording\n",
-		       "fd model", (unsigned long long)ms->uses,
-		       (unsigned long long)ms->agree,
-		       (unsigned long long)ms->disagree,
-		       (unsigned long long)ms->unknown);
-		printf("%-11s%llu opens and creations checked against the "
-		       "cwd, root and umask (%llu of absolute paths): %llu "
-		       "agree, %llu disagree\n",
-		       "fs model", (unsigned long long)ms->fs_checked,
-		       (unsigned long long)ms->fs_root_checked,
-		       (unsigned long long)ms->fs_agree,
-		       (unsigned long long)ms->fs_disagree);
-	}
-	print_losses(log, s->lost);
-	if (!t && log_torn_bytes(log))
+	print_role_counts(in);
+	printf("%-11s%llu uses of fds checked: %llu agree, %llu "
+	       "disagree, %llu of fds opened before the recording\n",
+	       "fd model", (unsigned long long)ms->uses,
+	       (unsigned long long)ms->agree,
+	       (unsigned long long)ms->disagree,
+	       (unsigned long long)ms->unknown);
+	printf("%-11s%llu opens and creations checked against the "
+	       "cwd, root and umask (%llu of absolute paths): %llu "
+	       "agree, %llu disagree\n",
+	       "fs model", (unsigned long long)ms->fs_checked,
+	       (unsigned long long)ms->fs_root_checked,
+	       (unsigned long long)ms->fs_agree,
+	       (unsigned long long)ms->fs_disagree);
+	print_losses(in->log, s->lost);
+	if (!log_complete(in->log) && log_torn_bytes(in->log))
 		printf("%-11s%" PRIu64 " bytes of a last record cut short\n",
-		       "torn", (uint64_t)log_torn_bytes(log));
-	if (files) {
-		print_files("opened for reading", &s->read);
-		print_files("opened for writing", &s->written);
-		print_files("read", &s->data_read);
-		print_files("written", &s->data_written);
+		       "torn", (uint64_t)log_torn_bytes(in->log));
+	if (files)
+		print_files(in);
+}
+
+/* ---- JSON ---- */
+
+static void json_entry(FILE *out, const struct summary_entry *e,
+		       enum summary_role role)
+{
+	const struct summary_file *f = e->file;
+	const struct probe_hash *end = f ? f->file->end : NULL;
+	const __u8 *sha = f ? summary_sha256(f) : NULL;
+	struct json j;
+
+	json_begin(&j, out);
+	if (!f) {
+		json_str(&j, "folded", e->dir, -1);
+		json_u64(&j, "files", e->files);
+		json_close(&j);
+		return;
 	}
+	json_str(&j, "path", f->path, -1);
+	json_u64(&j, "dev", dev_kernel_to_user(f->file->dev));
+	json_u64(&j, "ino", f->file->ino);
+	if (role == SUMMARY_INPUT) {
+		json_bool(&j, "executed", f->file->executed);
+		if (f->seen) { /* as the recording read it */
+			json_u64(&j, "size", f->seen->size);
+			json_i64(&j, "mtime_ns", f->seen->mtime_ns);
+		}
+	} else if (role == SUMMARY_OUTPUT && end &&
+		   end->status != PROBE_HASH_GONE &&
+		   end->status != PROBE_HASH_UNREADABLE) {
+		json_u64(&j, "size", end->inode.size); /* at the end */
+		json_i64(&j, "mtime_ns", end->inode.mtime_ns);
+	}
+	if (sha) {
+		char hex[65];
+
+		summary_sha256_hex(sha, hex);
+		json_str(&j, "sha256", hex, 64);
+	}
+	if (end)
+		json_str(&j, "at_end", summary_end_name(end), -1);
+	json_close(&j);
+}
+
+static void json_files(struct json *j, const struct info *in)
+{
+	for (int r = 0; r < SUMMARY_NROLES; r++) {
+		size_t n;
+		struct summary_entry *v =
+			summary_entries(&in->s, r, in->filter, &n);
+		bool first;
+
+		json_list_begin(j, summary_role_names[r], &first);
+		for (size_t i = 0; i < n; i++) {
+			json_sep(j->f, &first);
+			json_entry(j->f, &v[i], r);
+		}
+		fputc(']', j->f);
+		summary_entries_free(v, n);
+	}
+}
+
+static void json_counters(struct json *j, const struct info *in)
+{
+	const struct counts *s = &in->c;
+	const struct model_stats *ms = model_stats(s->model);
+	const struct probe_trailer *t = log_trailer(in->log);
+	struct json o;
+
+	json_u64(j, "processes", s->processes.count);
+	json_u64(j, "execs", s->execs);
+	json_u64(j, "exec_failures", s->exec_failures);
+	json_u64(j, "threads", s->threads);
+	if (s->root_exited && WIFSIGNALED(s->root_status)) {
+		const char *sig = signal_name(WTERMSIG(s->root_status));
+
+		if (sig)
+			json_str(j, "exit_signal", sig, -1);
+		else
+			json_u64(j, "exit_signal", WTERMSIG(s->root_status));
+	} else if (s->root_exited) {
+		json_u64(j, "exit_status", WEXITSTATUS(s->root_status));
+	}
+	json_key(j, "ops");
+	json_begin(&o, j->f);
+	for (size_t i = 0; i < NTYPES; i++)
+		if (type_names[i][1])
+			json_u64(&o, type_names[i][1], s->by_type[i]);
+	json_close(&o);
+	json_u64(j, "touches", s->by_type[PROBE_REC_TOUCH]);
+	json_u64(j, "wakeups", s->by_type[PROBE_REC_WAKE]);
+	json_u64(j, "opened_for_reading", s->read.count);
+	json_u64(j, "opened_for_writing", s->written.count);
+	json_u64(j, "read", s->data_read.count);
+	json_u64(j, "written", s->data_written.count);
+	json_key(j, "fd_model");
+	json_begin(&o, j->f);
+	json_u64(&o, "uses", ms->uses);
+	json_u64(&o, "agree", ms->agree);
+	json_u64(&o, "disagree", ms->disagree);
+	json_u64(&o, "unknown", ms->unknown);
+	json_close(&o);
+	json_key(j, "fs_model");
+	json_begin(&o, j->f);
+	json_u64(&o, "checked", ms->fs_checked);
+	json_u64(&o, "absolute", ms->fs_root_checked);
+	json_u64(&o, "agree", ms->fs_agree);
+	json_u64(&o, "disagree", ms->fs_disagree);
+	json_close(&o);
+	json_key(j, "lost");
+	json_begin(&o, j->f);
+	if (t) {
+		struct losses l;
+
+		sum_losses(t, &l);
+		json_u64(&o, "records", l.lost + l.misses);
+		json_u64(&o, "ring_full", l.drops);
+		json_u64(&o, "skipped_by_kernel", l.misses);
+		json_u64(&o, "read_faults", l.faults);
+		json_u64(&o, "late", l.late);
+	} else { /* the counters are the trailer's */
+		json_u64(&o, "in_sequence_gaps", s->lost);
+	}
+	json_close(&o);
+}
+
+static void print_json(const struct info *in)
+{
+	const struct probe_log_header *h = log_header(in->log);
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "log", in->path, -1);
+	json_bool(&j, "complete", log_complete(in->log));
+	if (!log_complete(in->log))
+		json_u64(&j, "torn_bytes", log_torn_bytes(in->log));
+	json_str(&j, "scope",
+		 h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command", -1);
+	if (h->scope == PROBE_SCOPE_CGROUP)
+		json_str(&j, "cgroup", log_target(in->log), -1);
+	else
+		json_strv(&j, "command", h->target, h->target_len);
+	json_str(&j, "hostname", h->hostname, strnlen(h->hostname, 65));
+	json_str(&j, "release", h->release, strnlen(h->release, 65));
+	json_str(&j, "boot_id", h->boot_id, strnlen(h->boot_id, 37));
+	json_u64(&j, "start_realtime_ns", h->start_realtime_ns);
+	json_u64(&j, "duration_ns", duration_ns(in));
+	json_counters(&j, in);
+	json_files(&j, in);
+	json_end(&j);
+}
+
+/* ---- the command ---- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: probe-bpf info [--files] [--json] [filter options] "
+	      "LOG\n"
+	      "\n"
+	      "Summarise a log: what was recorded, for how long, processes,\n"
+	      "operations by type, losses, and the run's files:\n"
+	      "  inputs       read (or executed) and never written by the "
+	      "run\n"
+	      "  outputs      written by the run and there at the end, with "
+	      "their size and\n"
+	      "               the SHA-256 the recorder took when recording "
+	      "ended\n"
+	      "  temporaries  written by the run and removed (or gone at the "
+	      "end)\n"
+	      "Regular files only: no pipes, sockets, devices or "
+	      "directories.\n"
+	      "\n"
+	      "options:\n"
+	      "  -f, --files  list the inputs, outputs and temporaries\n"
+	      "  -j, --json   all of it (the lists too) as one JSON object\n",
+	      f);
+	filter_usage(f);
+	fputs("  -h, --help   show this help\n", f);
+}
+
+/* The run's files: the log read again, through the dataflow graph. */
+static struct dataflow *run_files(struct info *in)
+{
+	char err[512];
+	struct log_reader *log = log_open(in->path, err, sizeof(err));
+	struct dataflow *g;
+
+	if (!log)
+		die(EXIT_USAGE, "%s", err);
+	g = dataflow_build_quiet(log, err, sizeof(err));
+	if (!g)
+		die(EXIT_USAGE, "%s: %s", in->path, err);
+	log_close(log);
+	summary_build(&in->s, g);
+	return g;
 }
 
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "files", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct probe_hdr *rec;
-	struct log_reader *log;
-	struct summary s;
+	struct filter filter = { 0 };
+	struct info in = { .filter = &filter };
+	struct dataflow *g;
 	enum log_next n;
-	bool files = false;
+	bool files = false, json = false;
 	char err[512];
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			files = true;
 			break;
-		case 'h':
-			fputs("usage: probe-bpf info [--files] LOG\n"
-			      "\n"
-			      "Summarise a log: what was recorded, for how "
-			      "long, processes,\n"
-			      "operations by type, files read and written, and "
-			      "any records lost.\n"
-			      "\n"
-			      "options:\n"
-			      "  -f, --files  also list the files opened for "
-			      "reading and for writing\n"
-			      "  -h, --help   show this help\n",
-			      stdout);
-			cli_print_footer(stdout);
-			return 0;
+		case 'j':
+			json = true;
+			break;
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf info --help'");
+			if (!filter_option(&filter, c, optarg))
+				return cli_other_option(c, "info", usage);
 		}
 	}
 	if (argc - optind != 1)
 		die(EXIT_USAGE, "info needs one LOG (see 'probe-bpf info "
 				"--help')");
-	log = log_open(argv[optind], err, sizeof(err));
-	if (!log)
+	in.path = argv[optind];
+	in.log = log_open(in.path, err, sizeof(err));
+	if (!in.log)
 		die(EXIT_USAGE, "%s", err);
-	memset(&s, 0, sizeof(s));
-	s.model = model_new();
-	while ((n = log_next(log, &rec)) == LOG_RECORD)
-		count(&s, rec, log_header(log)->root_pid);
+	in.c.model = model_new();
+	while ((n = log_next(in.log, &rec)) == LOG_RECORD)
+		count(&in.c, rec, log_header(in.log)->root_pid);
 	if (n == LOG_ERROR)
-		die(EXIT_USAGE, "%s: %s", argv[optind], log_error(log));
-	print_summary(argv[optind], log, &s, files);
-	strset_free(&s.processes);
-	strset_free(&s.read);
-	strset_free(&s.written);
-	strset_free(&s.data_read);
-	strset_free(&s.data_written);
-	model_free(s.model);
-	log_close(log);
+		die(EXIT_USAGE, "%s: %s", in.path, log_error(in.log));
+	g = run_files(&in);
+	if (json)
+		print_json(&in);
+	else
+		print_text(&in, files);
+	summary_free(&in.s);
+	dataflow_free(g);
+	strset_free(&in.c.processes);
+	strset_free(&in.c.read);
+	strset_free(&in.c.written);
+	strset_free(&in.c.data_read);
+	strset_free(&in.c.data_written);
+	model_free(in.c.model);
+	filter_free(&filter);
+	log_close(in.log);
+	if (fflush(stdout) || ferror(stdout))
+		die(EXIT_USAGE, "cannot write the summary: %s",
+		    strerror(errno));
 	return 0;
 }

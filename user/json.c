@@ -20,6 +20,20 @@ void json_close(struct json *j)
 	fputc('}', j->f);
 }
 
+void json_list_begin(struct json *j, const char *key, bool *first)
+{
+	json_key(j, key);
+	fputc('[', j->f);
+	*first = true;
+}
+
+void json_sep(FILE *f, bool *first)
+{
+	if (!*first)
+		fputc(',', f);
+	*first = false;
+}
+
 void json_key(struct json *j, const char *key)
 {
 	if (!j->first)

@@ -36,6 +36,9 @@ void json_flags(struct json *j, const char *key, const char *first,
 
 /* Low level, for lists of other things. */
 void json_key(struct json *j, const char *key);
+/* "key":[ ... then json_sep() before each element, then ']' */
+void json_list_begin(struct json *j, const char *key, bool *first);
+void json_sep(FILE *f, bool *first);
 void json_string(FILE *f, const char *s, size_t len);
 /* The length of the valid UTF-8 sequence at s (at most n bytes), or 0:
  * what json_string() copies as it is. */

@@ -412,20 +412,6 @@ static void json_edge(const struct lineage *l, const struct view_edge *e)
 	json_close(&j);
 }
 
-static void json_list_begin(struct json *j, const char *key, bool *first)
-{
-	json_key(j, key);
-	fputc('[', j->f);
-	*first = true;
-}
-
-static void json_sep(FILE *f, bool *first)
-{
-	if (!*first)
-		fputc(',', f);
-	*first = false;
-}
-
 static void print_json(struct lineage *l, const char *path)
 {
 	char id[32];

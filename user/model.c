@@ -166,9 +166,16 @@ static size_t slot_of(const struct model *m, __u32 tid)
 	return (tid * 2654435761U) & (m->cap - 1);
 }
 
+/* Whether tid can name a task: 0 and TOMBSTONE mark the table's empty
+ * and freed slots, and a crafted log may say either. */
+static bool is_tid(__u32 tid)
+{
+	return tid && tid != TOMBSTONE;
+}
+
 static struct task *task_find(struct model *m, __u32 tid)
 {
-	if (!m->cap)
+	if (!m->cap || !is_tid(tid))
 		return NULL;
 	for (size_t i = slot_of(m, tid);; i = (i + 1) & (m->cap - 1)) {
 		if (m->tasks[i].tid == tid)
@@ -298,11 +305,10 @@ static void close_fd(struct task *t, long fd)
 static void dup_fd(struct task *t, long from, long to, bool cloexec)
 {
 	const struct fd_entry *e = table_get(t->files, from);
-	struct fd_entry copy;
+	struct fd_entry copy, *dst;
 
 	if (!e) {
-		struct fd_entry *dst = table_slot(t->files, to);
-
+		dst = table_slot(t->files, to);
 		/* a copy of an fd from before the recording is as unknown as
 		 * the original; a copy of a closed one is closed */
 		if (dst && t->files->partial && from >= 0 &&
@@ -312,9 +318,11 @@ static void dup_fd(struct task *t, long from, long to, bool cloexec)
 			close_fd(t, to);
 		return;
 	}
-	copy = *e;
+	copy = *e; /* before the table can grow under e */
 	copy.cloexec = cloexec;
-	*table_slot(t->files, to) = copy;
+	dst = table_slot(t->files, to);
+	if (dst) /* NULL: an fd no table holds, in a crafted log */
+		*dst = copy;
 }
 
 static void apply_clone(struct model *m, struct task *parent,
@@ -328,6 +336,8 @@ static void apply_clone(struct model *m, struct task *parent,
 	struct fs_info *fs;
 	struct task *child;
 
+	if (!is_tid(r->child_tid))
+		return;
 	if (r->share & PROBE_SHARE_FILES) {
 		files = parent->files;
 		files->refs++;
@@ -361,7 +371,7 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 {
 	struct task *t;
 
-	if (r->ret < 0)
+	if (r->ret < 0 || r->old_tid == TOMBSTONE)
 		return;
 	t = task_get(m, r->old_tid ? r->old_tid : r->hdr.tid);
 	if (r->old_tid) { /* a thread's exec: it takes the leader's tid */
@@ -714,7 +724,10 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 {
 	struct task *t;
 
-	if (rec->type == PROBE_REC_LOST)
+	/* the collector's records, and a crafted one's of no possible
+	 * tid: no task did them */
+	if (rec->type == PROBE_REC_LOST || rec->type == PROBE_REC_HASH ||
+	    !is_tid(rec->tid))
 		return;
 	/* Every task that acts is known from here on.  t stays valid until
 	 * the next task_add(). */

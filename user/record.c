@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hash.h"
 #include "loader.h"
 #include "log.h"
 #include "merge.h"
@@ -59,9 +60,18 @@ static const char usage[] =
 	"                          hold secrets)\n"
 	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two such as\n"
 	"                          4M (default 8M)\n"
+	"      --no-hash           do not hash the inputs and outputs at the end\n"
+	"      --hash-system       hash the inputs under /usr, /etc... too\n"
+	"      --hash-max SIZE     hash no file larger than SIZE (default 1G)\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -v, --verbose           print libbpf's and the verifier's messages\n"
 	"  -h, --help              show this help\n"
+	"\n"
+	"When recording ends, the recorder hashes (SHA-256) the files the\n"
+	"recording wrote and left (its outputs) and those it read and never\n"
+	"wrote (its inputs; system files only with --hash-system), each only\n"
+	"if unchanged since the recording saw it, for 'probe-bpf info' and\n"
+	"'probe-bpf diff'.  A Ctrl-C while it hashes stops the hashing.\n"
 	"\n"
 	"Exits with COMMAND's exit status (128+N if signal N killed it), or 2\n"
 	"if recording could not start.\n";
@@ -75,6 +85,8 @@ struct record_opts {
 	uint64_t buffer_size;
 	bool quiet;
 	bool verbose;
+	bool no_hash;
+	struct hash_opts hash;
 	char **cmd;
 };
 
@@ -97,6 +109,10 @@ struct recording {
 	bool child_done;
 	bool stop;
 	int interrupts;
+	bool hashing_interrupted;
+	bool hashing_ran;
+	struct hash_stats hashed;
+	__u64 hash_ns; /* the time hashing took */
 	char cgroup_events[PATH_MAX];
 	bool cgroup_was_populated;
 	__u64 start_boot_ns;
@@ -111,6 +127,9 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", no_argument, NULL, 'E' },
 		{ "buffer-size", required_argument, NULL, 'b' },
+		{ "no-hash", no_argument, NULL, 'N' },
+		{ "hash-system", no_argument, NULL, 'S' },
+		{ "hash-max", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -122,6 +141,7 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->output = DEFAULT_OUTPUT;
 	o->buffer_size = DEFAULT_BUFFER_SIZE;
+	o->hash.max_size = HASH_MAX_SIZE_DEFAULT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:c:u:b:qvh", longopts, NULL)) !=
 	       -1) {
@@ -150,6 +170,19 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 				    "--buffer-size %s: want a power of two "
 				    "from %ldK to 2G, such as 8M",
 				    optarg, page / 1024);
+			break;
+		case 'N':
+			o->no_hash = true;
+			break;
+		case 'S':
+			o->hash.system = true;
+			break;
+		case 'M':
+			if (!parse_size(optarg, &o->hash.max_size))
+				die(EXIT_USAGE,
+				    "--hash-max %s: want a size such as 1G, "
+				    "64M or 0",
+				    optarg);
 			break;
 		case 'q':
 			o->quiet = true;
@@ -480,7 +513,54 @@ static void drain(struct recording *r, __u64 watermark)
 		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
 }
 
-/* Detach, take the last records, account for every one, close the log. */
+/* Between two files hashed at the end: a Ctrl-C, SIGTERM or SIGHUP
+ * ends the hashing, and the log gets its trailer. */
+static bool hashing_interrupted(void *ctx)
+{
+	struct recording *r = ctx;
+	struct signalfd_siginfo si;
+
+	while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			r->hashing_interrupted = true;
+	return r->hashing_interrupted;
+}
+
+/*
+ * The files the log names, as they are at its end (user/hash.h): read
+ * back through the writer's own fd, so from the file it writes whatever
+ * became of its path, and only if it is a regular file (a log written to
+ * a pipe cannot be read back).
+ */
+static void hash_at_end(struct recording *r, __u64 end_boot)
+{
+	int fd = fileno(r->log->f);
+	struct stat sb;
+	char self[64];
+	__u64 start = clock_ns(CLOCK_BOOTTIME);
+
+	if (log_flush(r->log))
+		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		errorf("warning: %s is not a regular file: its files are not "
+		       "hashed",
+		       r->o->output);
+		return;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	r->o->hash.interrupted = hashing_interrupted;
+	r->o->hash.ctx = r;
+	if (hash_files(self, r->log, end_boot, &r->o->hash, &r->hashed))
+		return;
+	r->hashing_ran = true;
+	r->hash_ns = clock_ns(CLOCK_BOOTTIME) - start;
+	if (r->hashed.interrupted)
+		errorf("warning: hashing interrupted: %zu files hashed",
+		       r->hashed.hashed);
+}
+
+/* Detach, take the last records, account for every one, hash the files
+ * the log names, close the log. */
 static int finish(struct recording *r)
 {
 	unsigned ncpus = loader_ncpus(r->loader);
@@ -499,6 +579,8 @@ static int finish(struct recording *r)
 	for (unsigned cpu = 0; cpu < ncpus; cpu++)
 		merge_close_cpu(r->merge, cpu, t->cpu[cpu].records, end_boot);
 	merge_flush(r->merge, UINT64_MAX);
+	if (!r->o->no_hash)
+		hash_at_end(r, end_boot);
 
 	ms = merge_stats(r->merge);
 	t->hdr.size = tsize;
@@ -531,6 +613,11 @@ static int finish(struct recording *r)
 				(unsigned long long)(ms->lost + t->misses),
 				(unsigned long long)drops,
 				(unsigned long long)t->misses);
+		if (r->hashing_ran)
+			fprintf(stderr,
+				"; %zu files hashed (%.1f MB) in %.3f s",
+				r->hashed.hashed, r->hashed.bytes / 1e6,
+				r->hash_ns / 1e9);
 		fputc('\n', stderr);
 	}
 	free(t);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "syscalls.h"
 #include "util.h"
 
 const char *const rflag_names[] = {
@@ -55,6 +56,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
 		return sizeof(struct probe_trailer);
+	case PROBE_REC_HASH:
+		return sizeof(struct probe_hash);
 	}
 	return 0;
 }
@@ -79,7 +82,12 @@ const char *record_check(const struct probe_hdr *rec)
 		      r->env_len;
 	} else if (rec->type == PROBE_REC_SYSCALL) {
 		const struct probe_syscall *r = (const void *)rec;
+		const struct syscall_info *info = syscall_info(r->nr);
 
+		/* the stages after read its arguments by its table entry */
+		if (!info || !(info->layout.flags & PROBE_SC_RECORD))
+			return "syscall record of a syscall the table does not "
+			       "record so";
 		var = (__u64)r->path_len + r->base_len + r->path2_len +
 		      r->base2_len;
 	} else if (rec->type == PROBE_REC_SNAPSHOT) {
@@ -94,6 +102,12 @@ const char *record_check(const struct probe_hdr *rec)
 		const struct probe_trailer *r = (const void *)rec;
 
 		var = (__u64)r->ncpus * sizeof(r->cpu[0]);
+	} else if (rec->type == PROBE_REC_HASH) {
+		const struct probe_hash *r = (const void *)rec;
+
+		if (!r->status || r->status > PROBE_HASH_STATUS_MAX)
+			return "hash record of an unknown status";
+		var = r->path_len;
 	}
 	if (fixed + var > rec->size)
 		return "record's parts overrun its size";
@@ -154,6 +168,11 @@ struct bytes snapshot_root(const struct probe_snapshot *r)
 struct bytes touch_name(const struct probe_touch *r)
 {
 	return part(r->data, r->name_len);
+}
+
+struct bytes hash_path(const struct probe_hash *r)
+{
+	return part(r->data, r->path_len);
 }
 
 struct bytes exec_filename(const struct probe_exec *r)

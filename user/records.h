@@ -35,6 +35,7 @@ struct bytes snapshot_path(const struct probe_snapshot *r);
 struct bytes snapshot_cwd(const struct probe_snapshot *r);
 struct bytes snapshot_root(const struct probe_snapshot *r);
 struct bytes touch_name(const struct probe_touch *r);
+struct bytes hash_path(const struct probe_hash *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);
 /* NUL-separated lists, the last NUL counted in len */

@@ -1938,34 +1938,234 @@ def diff_of_two_runs(tmp):
     assert all(r.rc == 0 for r in runs), [r.stderr for r in runs]
     log1, log2, log3 = (r.log for r in runs)
 
-    # the same inputs: nothing read or executed differs; B, written again
-    # in place, keeps its inode and size but not its mtime
+    # the same input, the same output: B written again, with another
+    # mtime, holds what it held
     same = diff_json(log1, log2)
-    assert same["read"] == [] and same["executed"] == [], same
-    assert [(d["path"], d["kind"], d["changed"]) for d in same["written"]] == [(b, "changed", ["mtime"])], same
-    text = run_cli("diff", log1, log2)
-    assert text.returncode == 1, text
-    assert "read: no differences\n" in text.stdout and "executed: no differences\n" in text.stdout, text.stdout
-    assert "written:\n  %s  mtime " % b in text.stdout, text.stdout
+    assert same["inputs"] == [] and same["outputs"] == [], same
+    proc = run_cli("diff", log1, log2)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc
 
-    # A's new content: a read file of the same inode, another size and mtime
+    # A's new content: the cause, by its hash; then B, made from it
     changed = diff_json(log2, log3)
-    assert [(d["path"], d["kind"], d["changed"]) for d in changed["read"]] == [(a, "changed", ["size", "mtime"])], changed
-    read = changed["read"][0]
+    assert [(d["path"], d["kind"], d["compared"], d["changed"]) for d in changed["inputs"]] == [
+        (a, "changed", "sha256", ["size", "content"])], changed
+    read = changed["inputs"][0]
     assert (read["log1"]["ino"], read["log2"]["ino"]) == (ino, ino), read
     assert (read["log1"]["size"], read["log2"]["size"]) == (4, 8), read
     assert read["log2"]["mtime_ns"] == os.stat(a).st_mtime_ns, read
-    assert changed["executed"] == [], changed
-    text = run_cli("diff", log2, log3).stdout
-    assert "read:\n  %s  size 4 -> 8, mtime " % a in text, text
+    assert [(d["path"], d["changed"], d["causes"]) for d in changed["outputs"]] == [
+        (b, ["size", "content"], [a])], changed
+    text = run_cli("diff", log2, log3).stdout.splitlines()
+    assert text[0] == "inputs:" and text[1].startswith("  %s  content " % a), text
+    assert text[2] == "outputs:" and text[3].endswith("  (from %s)" % a), text
 
     # a log against itself: no differences, status 0
     proc = run_cli("diff", log1, log1)
-    assert proc.returncode == 0 and proc.stdout == (
-        "read: no differences\nwritten: no differences\nexecuted: no differences\n"), proc
-    assert "usage: probe-bpf diff" in run_cli("diff", "--help").stdout
+    assert proc.returncode == 0 and proc.stdout == "", proc
+    assert "--ignore GLOB" in run_cli("diff", "--help").stdout
     assert_one_line_error(run_cli("diff", log1), 2, "two LOGs")
     assert_one_line_error(run_cli("diff", log1, os.path.join(tmp, "none.probe")), 2, "none.probe")
+
+
+def info_json(log, *options):
+    proc = run_cli("info", "--json", *options, log)
+    assert proc.returncode == 0 and proc.stderr == "", proc
+    return json.loads(proc.stdout, object_pairs_hook=no_duplicate_keys)
+
+
+def sha256sum(path):
+    out = subprocess.run(["sha256sum", path], capture_output=True, text=True, check=True)
+    return out.stdout.split()[0]
+
+
+def by_path(entries):
+    return dict((e["path"], e) for e in entries if "path" in e)
+
+
+@test
+def hashes_at_the_end_are_sha256sum(tmp):
+    src = os.path.join(tmp, "in.txt")
+    dst = os.path.join(tmp, "out.txt")
+    write_file(src, "hello\n" * 1000)
+    rec = record(tmp, ["sh", "-c", "sort %s > %s; cp %s %s.copy" % (src, dst, dst, dst)])
+    assert rec.rc == 0, rec.stderr
+    info = info_json(rec.log, "--only", tmp)
+    inputs, outputs = by_path(info["inputs"]), by_path(info["outputs"])
+    assert sorted(inputs) == [src] and sorted(outputs) == [dst, dst + ".copy"], info
+    for path, e in list(inputs.items()) + list(outputs.items()):
+        assert e["at_end"] == "hashed" and e["sha256"] == sha256sum(path), (path, e)
+        assert (e["dev"], e["ino"]) == stat_id(path), (path, e)
+    assert outputs[dst]["size"] == 6000 and outputs[dst]["mtime_ns"] == os.stat(dst).st_mtime_ns
+    # the text says the same, system files folded
+    text = run_cli("info", "--files", rec.log).stdout
+    assert "  %s  6000 bytes  sha256 %s\n" % (dst, sha256sum(dst)) in text, text
+    assert "  %s  sha256 %s\n" % (src, sha256sum(src)) in text, text
+    assert "\n  /usr/lib/x86_64-linux-gnu/ (" in text, text
+    # --no-hash: none taken
+    bare = record(tmp, ["sh", "-c", "sort %s > %s" % (src, dst)], "--no-hash", name="bare.probe")
+    info = info_json(bare.log, "--only", tmp)
+    assert [e for e in info["inputs"] + info["outputs"] if "at_end" in e or "sha256" in e] == [], info
+    assert "none hashed" in run_cli("info", bare.log).stdout
+    help = run_cli("record", "--help").stdout
+    assert all(o in help for o in ("--no-hash", "--hash-system", "--hash-max SIZE")), help
+
+
+@test
+def input_changed_after_its_read_gets_no_hash(tmp):
+    meta = os.path.join(tmp, "meta.txt")
+    data = os.path.join(tmp, "data.txt")
+    started, done = os.path.join(tmp, "started"), os.path.join(tmp, "done")
+    write_file(meta, "meta\n")
+    write_file(data, "data\n")
+    # the recording changes meta.txt's mode (its ctime, not its content);
+    # a process outside it writes data.txt once it was read
+    script = ("cat %s %s > /dev/null; chmod 600 %s; touch %s; "
+              "while [ ! -e %s ]; do sleep 0.02; done" % (meta, data, meta, started, done))
+    log = os.path.join(tmp, "run.probe")
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c", script],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(500):
+            if os.path.exists(started):
+                break
+            time.sleep(0.02)
+        time.sleep(0.05)  # a clock tick: file times are coarse
+        with open(data, "a") as f:
+            f.write("more\n")
+        write_file(done, "")
+    finally:
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    inputs = by_path(info_json(log, "--only", tmp)["inputs"])
+    for path in (meta, data):
+        assert inputs[path]["at_end"] == "changed" and "sha256" not in inputs[path], inputs
+    assert "changed after the recording saw it" in run_cli("info", "--files", log).stdout
+
+
+C_PROJECT = {
+    "main.c": '#include "util.h"\nint main(void) { return twice(21) == 42 ? 0 : 1; }\n',
+    "util.c": '#include "util.h"\nint twice(int x) { return 2 * x; }\n',
+    "more.c": '#include "util.h"\nint thrice(int x) { return 3 * x; }\n',
+    "util.h": "int twice(int x);\nint thrice(int x);\n",
+}
+
+
+def build_c_project(tmp, src, name):
+    """A clean build: gcc compiles through temporaries in /tmp (no -pipe)."""
+    for f in os.listdir(src):
+        if f.endswith(".o") or f == "prog":
+            os.unlink(os.path.join(src, f))
+    rec = record(tmp, ["sh", "-c", "cd %s && gcc -O2 -c main.c util.c more.c && "
+                       "gcc -o prog main.o util.o more.o" % src], name=name)
+    assert rec.rc == 0, rec.stderr
+    return rec.log
+
+
+@test
+def identical_clean_builds_diff_to_nothing(tmp):
+    src = os.path.join(tmp, "src")
+    os.mkdir(src)
+    for f, text in C_PROJECT.items():
+        write_file(os.path.join(src, f), text)
+    log1 = build_c_project(tmp, src, "one.probe")
+    log2 = build_c_project(tmp, src, "two.probe")
+    temporaries = [by_path(info_json(log, "--no-fold")["temporaries"]) for log in (log1, log2)]
+    assert all([p for p in t if p.startswith("/tmp/cc") and p.endswith(".s")] for t in temporaries), temporaries
+    assert set(temporaries[0]) != set(temporaries[1]), temporaries  # names of their own each time
+    outputs = by_path(info_json(log2, "--only", src)["outputs"])
+    assert sorted(outputs) == [os.path.join(src, f) for f in ("main.o", "more.o", "prog", "util.o")], outputs
+    proc = run_cli("diff", log1, log2)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc
+
+    # one source changed: named first, as the input that changed, then
+    # what was made from it
+    write_file(os.path.join(src, "util.c"), C_PROJECT["util.c"].replace("2 * x", "x + x + 1"))
+    log3 = build_c_project(tmp, src, "three.probe")
+    proc = run_cli("diff", log2, log3)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1, proc
+    assert lines[0] == "inputs:" and lines[1].startswith("  %s/util.c  content " % src), lines
+    assert lines[2] == "outputs:", lines
+    changed = sorted(l.split()[0] for l in lines[3:])
+    assert changed == ["%s/%s" % (src, f) for f in ("prog", "util.o")], lines
+    assert all(l.endswith("(from %s/util.c)" % src) for l in lines[3:]), lines
+    # ignored, the change is gone; the outputs say they changed of
+    # themselves
+    proc = run_cli("diff", "--ignore", "*.c", "--ignore", "%s/prog" % src, log2, log3)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1 and len(lines) == 2 and lines[0] == "outputs:", proc
+    assert lines[1].startswith("  %s/util.o  content " % src), lines
+    assert lines[1].endswith("  (no differing input in its lineage)"), lines
+
+
+@test
+def info_json_of_a_known_script(tmp):
+    script = ("cat in.txt > tmp1; sort tmp1 > out.txt; rm tmp1; "
+              "cat extra.txt | wc -l > count.txt; echo x > /dev/null")
+    write_file(os.path.join(tmp, "in.txt"), "b\na\n")
+    write_file(os.path.join(tmp, "extra.txt"), "x\n")
+    rec = record(tmp, ["sh", "-c", "cd %s && %s" % (tmp, script)])
+    assert rec.rc == 0, rec.stderr
+    info = info_json(rec.log)
+    assert info["command"] == ["sh", "-c", "cd %s && %s" % (tmp, script)] and info["complete"], info
+    assert info["exit_status"] == 0 and info["processes"] >= 5 and info["ops"]["exec"] >= 5, info
+    assert info["fd_model"]["disagree"] == 0 and info["lost"]["records"] == 0, info
+    mine = dict((role, sorted(p for p in by_path(info[role]) if p.startswith(tmp + "/")))
+                for role in ("inputs", "outputs", "temporaries"))
+    assert mine == {"inputs": [tmp + "/extra.txt", tmp + "/in.txt"],
+                    "outputs": [tmp + "/count.txt", tmp + "/out.txt"],
+                    "temporaries": [tmp + "/tmp1"]}, mine
+    # system files folded, pipes nowhere
+    folded = [e["folded"] for e in info["inputs"] if "folded" in e]
+    assert "/usr/lib/x86_64-linux-gnu" in folded and all(e.get("files", 1) > 0 for e in info["inputs"]), info
+    everything = info["inputs"] + info["outputs"] + info["temporaries"]
+    assert not [e for e in everything if "pipe:" in e.get("path", "") or e.get("path") == ""], everything
+    # the filter options choose what is listed
+    only = info_json(rec.log, "--only", tmp, "--exclude", tmp + "/in.txt")
+    assert [e["path"] for e in only["inputs"]] == [tmp + "/extra.txt"], only
+    text = run_cli("info", "--files", rec.log).stdout
+    assert "\n  \n" not in text and "inputs (read, never written):\n" in text, text
+    assert "--json" in run_cli("info", "--help").stdout
+
+
+@test
+def fifo_and_huge_outputs_do_not_hang_the_recorder(tmp):
+    script = ("mkfifo fifo; (echo through > fifo &); cat fifo > out.txt; "
+              "truncate -s 3G huge; echo end >> huge; echo x > /dev/null")
+    start = time.monotonic()
+    rec = record(tmp, ["sh", "-c", "cd %s && %s" % (tmp, script)])
+    assert rec.rc == 0, rec.stderr
+    assert time.monotonic() - start < 30, time.monotonic() - start
+    outputs = by_path(info_json(rec.log, "--only", tmp)["outputs"])
+    assert sorted(outputs) == [tmp + "/huge", tmp + "/out.txt"], outputs  # the FIFO is no file
+    assert outputs[tmp + "/out.txt"]["sha256"] == sha256sum(tmp + "/out.txt")
+    assert outputs[tmp + "/huge"]["at_end"] == "too_large" and outputs[tmp + "/huge"]["size"] == 3 * 2**30 + 4
+
+
+@test
+def killed_recorder_has_no_hashes(tmp):
+    log = os.path.join(tmp, "killed.probe")
+    out = os.path.join(tmp, "out.txt")
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
+                             "echo x > %s; exec sleep 30" % out])
+    children = "/proc/%d/task/%d/children" % (proc.pid, proc.pid)
+    try:
+        wait_until_recording(log)
+        for _ in range(100):
+            if os.path.exists(out):
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
+        command = [int(pid) for pid in open(children).read().split()]
+    finally:
+        proc.kill()
+        proc.wait()
+    for pid in command:  # the sleep outlives its recorder
+        os.kill(pid, signal.SIGKILL)
+    info = info_json(log, "--only", tmp)
+    assert not info["complete"] and [e["path"] for e in info["outputs"]] == [out], info
+    assert "at_end" not in info["outputs"][0], info
+    assert "none hashed" in run_cli("info", log).stdout
 
 
 def main():

@@ -4,9 +4,12 @@
  *   other;
  *   a named socket DIR/sock: the parent listens, the child connects and
  *   writes, the parent accepts and reads;
- * then the parent writes OUT.  With "after-exit", the parent reaps the
- * child before it reads either socket: the writing ends are closed by
- * then (their socks orphaned), and what they wrote is still read.
+ * then the parent writes OUT.  The child stays until the parent has read
+ * (it waits for a byte back through the pair), so that each read finds
+ * its writer's socket open.  With "after-exit", the child writes and
+ * exits, and the parent reaps it before it reads either socket: the
+ * writing ends are closed by then (their socks orphaned), and what they
+ * wrote is still read.
  * usage: unix_socket DIR OUT [after-exit]
  */
 #include <fcntl.h>
@@ -24,7 +27,6 @@ int main(int argc, char **argv)
 	int sv[2], listener, conn, out, status;
 	char buf[8];
 	pid_t pid;
-
 	bool after_exit = argc == 4 && !strcmp(argv[3], "after-exit");
 
 	if (argc != 3 && !after_exit)
@@ -41,7 +43,8 @@ int main(int argc, char **argv)
 
 		if (write(sv[1], "pair", 4) != 4 || c < 0 ||
 		    connect(c, (struct sockaddr *)&addr, sizeof(addr)) ||
-		    write(c, "named", 5) != 5)
+		    write(c, "named", 5) != 5 ||
+		    (!after_exit && read(sv[1], buf, 1) != 1))
 			_exit(1);
 		_exit(0);
 	}
@@ -50,7 +53,8 @@ int main(int argc, char **argv)
 	if (read(sv[0], buf, 4) != 4)
 		return 1;
 	conn = accept(listener, NULL, NULL);
-	if (conn < 0 || read(conn, buf, 5) != 5)
+	if (conn < 0 || read(conn, buf, 5) != 5 ||
+	    (!after_exit && write(sv[0], "k", 1) != 1))
 		return 1;
 	if (!after_exit && (waitpid(pid, &status, 0) != pid || status))
 		return 1;

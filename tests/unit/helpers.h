@@ -348,6 +348,24 @@ static inline struct probe_lost *make_lost(__u16 cpu, __u64 seq, __u64 count,
 	return r;
 }
 
+/* What the recorder found of the file ino at path at the end: status,
+ * and for PROBE_HASH_DONE the hash sha256 (32 bytes). */
+static inline struct probe_hash *make_hash(const struct probe_inode *ino,
+					   const char *path, __u32 status,
+					   const void *sha256, __u64 ts)
+{
+	struct probe_hash *r = rec_new(PROBE_REC_HASH, sizeof(*r),
+				       strlen(path) + 1, 0, 0, ts, 1);
+	size_t off = 0;
+
+	r->inode = *ino;
+	r->status = status;
+	if (sha256)
+		memcpy(r->sha256, sha256, sizeof(r->sha256));
+	r->path_len = put_str(r->data, &off, path);
+	return r;
+}
+
 static inline struct probe_trailer *make_trailer(__u32 ncpus, __u64 ts)
 {
 	struct probe_trailer *t =
@@ -389,6 +407,69 @@ static inline struct probe_clone *fork_of(__u32 parent, __u64 parent_start,
 	r->parent_start_ns = parent_start;
 	r->child_start_ns = start;
 	return r;
+}
+
+/* ---- files, and what processes do to them ---- */
+
+#define TEST_DEV (8 << 20 | 1) /* the kernel's dev_t of 8:1 */
+
+/* A regular file's inode on TEST_DEV. */
+static inline struct probe_inode file_inode(__u64 ino, __u32 gen)
+{
+	struct probe_inode in = { 0 };
+
+	in.dev = TEST_DEV;
+	in.ino = ino;
+	in.gen = gen;
+	in.mode = 0100644; /* S_IFREG | 0644 */
+	return in;
+}
+
+/* pid's first read or write (access) of the file ino at path. */
+static inline struct probe_use *use_of_inode(__u32 pid, __u32 access,
+					     const char *path,
+					     const struct probe_inode *ino)
+{
+	struct probe_use *r = make_use(access == PROBE_USE_READ ? SYS_read :
+								  SYS_write,
+				       3, access, path, 0, 0, 0, pid);
+
+	r->ret = 1;
+	r->inode = *ino;
+	return r;
+}
+
+/* pid's open(path, O_WRONLY | O_CREAT | O_TRUNC) of the file ino. */
+static inline struct probe_open *creat_of(__u32 pid, const char *path,
+					  const struct probe_inode *ino)
+{
+	struct probe_open *r = make_open(path, path, 0, 0, 0, pid);
+
+	r->flags = O_WRONLY | O_CREAT | O_TRUNC;
+	r->inode = *ino;
+	return r;
+}
+
+/* pid unlinks the last link of the file ino at path (absolute): the
+ * touch the kernel's ctime tracepoint writes, then unlink's record. */
+static inline void push_unlink(struct recs *rs, __u32 pid, const char *path,
+			       const struct probe_inode *ino)
+{
+	const char *name = strrchr(path, '/') + 1;
+	struct probe_touch *t = rec_new(PROBE_REC_TOUCH, sizeof(*t),
+					strlen(name) + 1, 0, 0, 0, pid);
+	struct probe_syscall *r = rec_new(PROBE_REC_SYSCALL, sizeof(*r),
+					  strlen(path) + 1, 0, 0, 0, pid);
+	size_t off = 0;
+
+	t->nr = SYS_unlink;
+	t->inode = *ino;
+	t->name_len = put_str(t->data, &off, name);
+	off = 0;
+	r->nr = SYS_unlink;
+	r->path_len = put_str(r->data, &off, path);
+	push(rs, t);
+	push(rs, r);
 }
 
 /* ---- synthetic logs ---- */

@@ -295,18 +295,24 @@ static struct probe_hdr *(*const record_makers[NLINES])(void) = {
 	[L_LOST] = lost,
 };
 
+/* The records, then what the recorder found of a file at the end: a
+ * record that is no op, so no line. */
 static void write_log(const char *path)
 {
 	static char *const command[] = { "sh", "build.sh", NULL };
-	struct probe_hdr *recs[NLINES];
+	struct probe_inode out = { .dev = kdev(8, 1), .ino = 77,
+				   .mode = S_IFREG | 0644 };
+	struct probe_hdr *recs[NLINES + 1];
 
 	for (int i = 0; i < NLINES; i++) {
 		recs[i] = record_makers[i]();
 		recs[i]->ts_ns = ts_of(i);
 	}
+	recs[NLINES] = &make_hash(&out, "/tmp/out", PROBE_HASH_GONE, NULL,
+				  ts_of(NLINES))->hdr;
 	test_log_write(path, 2, command, (const struct probe_hdr *const *)recs,
-		       NLINES, true);
-	for (int i = 0; i < NLINES; i++)
+		       NLINES + 1, true);
+	for (int i = 0; i <= NLINES; i++)
 		free(recs[i]);
 }
 

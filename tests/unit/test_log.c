@@ -6,8 +6,10 @@
  */
 #include "helpers.h"
 
+#include <sys/stat.h>
+
 #define NCPUS 4
-#define NRECS 7
+#define NRECS 8
 
 static char *const command[] = { "make", "-j4", "all", NULL };
 
@@ -36,6 +38,12 @@ static void make_records(struct probe_hdr *recs[NRECS])
 	recs[4] = &make_close(3, 0, 2, 1050, 11)->hdr;
 	recs[5] = &make_lost(1, 2, 5, 1060)->hdr;
 	recs[6] = &ex->hdr;
+	recs[7] = &make_hash(&(struct probe_inode){ .dev = 8 << 20 | 1,
+						    .ino = 12,
+						    .mode = S_IFREG | 0644 },
+			     "/src/a.o", PROBE_HASH_DONE,
+			     "0123456789abcdef0123456789abcdef", 1080)
+			   ->hdr;
 }
 
 static int fixture_setup(void **state)
@@ -452,6 +460,35 @@ static void test_log_next_refuses_strings_overrunning_record(void **state)
 	patch_record_u32(fx, NRECS, offsetof(struct probe_trailer, ncpus),
 			 NCPUS + 1);
 	assert_record_refused(fx, NRECS, what);
+	patch_record_u32(fx, 7, offsetof(struct probe_hash, path_len), 17);
+	assert_record_refused(fx, 7, what);
+	patch_record_u32(fx, 7, offsetof(struct probe_hash, path_len),
+			 0xffffffff);
+	assert_record_refused(fx, 7, what);
+}
+
+static void test_log_next_refuses_hash_of_unknown_status(void **state)
+{
+	struct fixture *fx = *state;
+	const char *what = "hash record of an unknown status";
+
+	patch_record_u32(fx, 7, offsetof(struct probe_hash, status), 0);
+	assert_record_refused(fx, 7, what);
+	patch_record_u32(fx, 7, offsetof(struct probe_hash, status),
+			 PROBE_HASH_STATUS_MAX + 1);
+	assert_record_refused(fx, 7, what);
+	patch_record_u32(fx, 7, offsetof(struct probe_hash, status),
+			 PROBE_HASH_STATUS_MAX);
+	{
+		struct log_reader *r = open_ok(fx->copy);
+		const struct probe_hdr *rec;
+
+		for (int i = 0; i < NRECS; i++)
+			assert_int_equal(log_next(r, &rec), LOG_RECORD);
+		assert_int_equal(log_next(r, &rec), LOG_END);
+		assert_true(log_complete(r));
+		log_close(r);
+	}
 }
 
 static void test_log_next_refuses_unknown_or_short_record(void **state)
@@ -464,12 +501,50 @@ static void test_log_next_refuses_unknown_or_short_record(void **state)
 		   &type, sizeof(type));
 	assert_record_refused(fx, 4, "unknown record type");
 
-	/* A close record that says it is an exec is too short for one. */
+	/* A close record that says it is an exec is too short for one;
+	 * so is an exit that says it is a hash. */
+	type = PROBE_REC_HASH;
+	file_copy_cut(fx->log, fx->copy, fx->size);
+	file_patch(fx->copy, fx->off[6] + offsetof(struct probe_hdr, type),
+		   &type, sizeof(type));
+	assert_record_refused(fx, 6, "record shorter than its type");
+
 	type = PROBE_REC_EXEC;
 	file_copy_cut(fx->log, fx->copy, fx->size);
 	file_patch(fx->copy, fx->off[4] + offsetof(struct probe_hdr, type),
 		   &type, sizeof(type));
 	assert_record_refused(fx, 4, "record shorter than its type");
+}
+
+/* The stages after the reader take a syscall record's arguments from
+ * the syscall's entry in the table: one the table does not record with
+ * struct probe_syscall is refused. */
+static void test_log_next_refuses_syscall_of_no_table_entry(void **state)
+{
+	static const __u32 nrs[] = { PROBE_NR_SYSCALLS + 7, 0xffffffff,
+				     SYS_read, 335 /* none on x86_64 */ };
+	struct fixture *fx = *state;
+	struct probe_syscall *r = make_syscall(SYS_unlink, 0, 11);
+	struct log_reader *log;
+	const struct probe_hdr *rec;
+
+	for (size_t i = 0; i <= sizeof(nrs) / sizeof(nrs[0]); i++) {
+		r->nr = i < sizeof(nrs) / sizeof(nrs[0]) ? nrs[i] : SYS_unlink;
+		unlink(fx->copy);
+		test_log_write(fx->copy, NCPUS, command,
+			       (const struct probe_hdr *const[]){ &r->hdr }, 1,
+			       true);
+		log = open_ok(fx->copy);
+		if (r->nr == SYS_unlink) {
+			assert_int_equal(log_next(log, &rec), LOG_RECORD);
+		} else {
+			assert_int_equal(log_next(log, &rec), LOG_ERROR);
+			assert_non_null(strstr(log_error(log),
+					       "a syscall the table does not"));
+		}
+		log_close(log);
+	}
+	free(r);
 }
 
 static void test_log_next_refuses_data_after_trailer(void **state)
@@ -509,6 +584,8 @@ int main(void)
 		FIXTURE_TEST(test_log_next_refuses_corrupt_record_size),
 		FIXTURE_TEST(test_log_next_refuses_strings_overrunning_record),
 		FIXTURE_TEST(test_log_next_refuses_unknown_or_short_record),
+		FIXTURE_TEST(test_log_next_refuses_hash_of_unknown_status),
+		FIXTURE_TEST(test_log_next_refuses_syscall_of_no_table_entry),
 		FIXTURE_TEST(test_log_next_refuses_data_after_trailer),
 	};
 

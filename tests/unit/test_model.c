@@ -163,6 +163,51 @@ static void test_model_dup2_replaces_an_open_fd(void **state)
 	model_free(m);
 }
 
+/* A crafted log's dup2 to an fd no table can hold: the model keeps no
+ * such fd, and goes on. */
+static void test_model_dup2_to_an_impossible_fd(void **state)
+{
+	struct model *m = model_new();
+
+	(void)state;
+	feed(m, opened(PARENT, 3, INODE_A, false));
+	feed(m, fdop(PARENT, SYS_dup2, 3, 6029313, 0, 6029313));
+	feed(m, fdop(PARENT, SYS_dup, 3, 0, 0, 1L << 40));
+	feed(m, used(PARENT, 3, INODE_A));
+	expect(m, 1, 0, 0);
+	model_free(m);
+}
+
+/* A crafted log's tids that no task can have (the model's table marks
+ * its empty and freed slots with 0 and ~0): records of them are no
+ * task's, and crash nothing. */
+static void test_model_tids_no_task_can_have(void **state)
+{
+	static const __u32 bad[] = { 0, 0xffffffff };
+	struct model *m = model_new();
+	struct probe_exec *ex;
+	struct probe_clone *c;
+
+	(void)state;
+	feed(m, opened(PARENT, 3, INODE_A, false));
+	feed(m, opened(CHILD, 3, INODE_B, false));
+	feed(m, make_exit(0, true, 0, 0, 0, CHILD)); /* a freed slot */
+	for (size_t i = 0; i < 2; i++) {
+		feed(m, used(bad[i], 3, INODE_A));
+		feed(m, opened(bad[i], 4, INODE_A, false));
+		c = cloned(PARENT, bad[i], true);
+		c->child_tid = bad[i];
+		feed(m, c);
+		assert_string_equal(model_root(m, bad[i]), "/");
+	}
+	ex = make_exec("/bin/true", NULL, NULL, 0, 0, 0, PARENT);
+	ex->old_tid = 0xffffffff; /* (0 says: the leader's own exec) */
+	feed(m, ex);
+	feed(m, used(PARENT, 3, INODE_A));
+	expect(m, 1, 0, 0);
+	model_free(m);
+}
+
 static void test_model_knows_what_it_never_saw(void **state)
 {
 	struct model *m = model_new();
@@ -298,6 +343,8 @@ int main(void)
 		cmocka_unit_test(test_model_unshare_and_close_range_copy),
 		cmocka_unit_test(test_model_exec_drops_cloexec_after_unsharing),
 		cmocka_unit_test(test_model_dup2_replaces_an_open_fd),
+		cmocka_unit_test(test_model_dup2_to_an_impossible_fd),
+		cmocka_unit_test(test_model_tids_no_task_can_have),
 		cmocka_unit_test(test_model_knows_what_it_never_saw),
 		cmocka_unit_test(
 			test_model_threads_from_before_share_the_leaders_table),
