@@ -47,6 +47,8 @@ struct dataflow {
 	struct idmap file_of; /* (dev << 32 | gen, ino) -> files[] */
 	struct idmap process_of; /* pid -> its current process */
 	struct idmap edge_seen; /* used edges made: see used() */
+	bool files_only; /* dataflow_build_files(): see read_again() */
+	struct idmap last_event; /* files only: file -> its last event */
 	struct hb *hb;
 	/* the walks resolve_read() makes */
 	struct reach after_read, before_read, before_truncation;
@@ -157,6 +159,8 @@ static struct event *event(struct dataflow *g, enum df_access_kind kind,
 	e->mtime_ns = ino->mtime_ns;
 	e->ctime_ns = ino->ctime_ns;
 	e->made = IDMAP_NONE;
+	if (g->files_only)
+		idmap_set(&g->last_event, e->a.file, 0, g->nevents - 1);
 	if (anonymous) {
 		char name[64];
 
@@ -347,6 +351,31 @@ static void on_open(struct dataflow *g, const struct probe_open *r,
 	}
 }
 
+/*
+ * Whether a read tells nothing its file's last event did not: the same
+ * process read the same file, unchanged (ctime) and by the same path.
+ * Only without a happens-before graph (files only), where a read is not
+ * an op of its own: a loop of opens and reads keeps one event, not one
+ * per iteration.
+ */
+static bool read_again(struct dataflow *g, const struct probe_use *r,
+		       const struct probe_inode *ino)
+{
+	size_t f = file_of(g, ino, r->rflags & PROBE_RF_ANON);
+	size_t last = idmap_get(&g->last_event, f, 0);
+	const struct event *e;
+	struct bytes path = use_path(r);
+
+	if (last == IDMAP_NONE)
+		return false;
+	e = &g->events[last];
+	return e->a.kind == DF_READ &&
+	       e->a.process == process_now(g, r->hdr.pid) &&
+	       e->ctime_ns == ino->ctime_ns && e->path &&
+	       strlen(e->path) == path.len &&
+	       !memcmp(e->path, path.p, path.len);
+}
+
 static void on_use(struct dataflow *g, const struct probe_use *r,
 		   long long op)
 {
@@ -357,6 +386,8 @@ static void on_use(struct dataflow *g, const struct probe_use *r,
 	/* a socket reads what its peer wrote: one channel */
 	if (!write && r->peer_ino)
 		ino.ino = r->peer_ino;
+	if (!write && g->files_only && read_again(g, r, &ino))
+		return;
 	e = event(g, write ? DF_WRITE : DF_READ, process_now(g, r->hdr.pid),
 		  op, &r->hdr, &ino, r->rflags & PROBE_RF_ANON, use_path(r));
 	e->mapped = write && r->nr == SYS_mmap;
@@ -746,8 +777,23 @@ static void generated_until(struct dataflow *g)
 	}
 }
 
-static struct dataflow *build(struct log_reader *log, bool warn, char *err,
-			      size_t errlen)
+/* How much of the graph dataflow_build*() make. */
+enum build_mode {
+	BUILD_ALL, /* and warn about the happens-before graph */
+	BUILD_QUIET,
+	BUILD_FILES, /* files and versions, no happens-before graph */
+};
+
+/* A file read that no version of the recording precedes still has its
+ * version 0, read: what dataflow_build_files() has of reads. */
+static void version0_read(struct dataflow *g, const struct event *e)
+{
+	if (!g->files[e->a.file].nversions)
+		version0(g, e);
+}
+
+static struct dataflow *build(struct log_reader *log, enum build_mode mode,
+			      char *err, size_t errlen)
 {
 	struct dataflow *g = xmalloc(sizeof(*g));
 	struct model *m = model_new();
@@ -756,8 +802,9 @@ static struct dataflow *build(struct log_reader *log, bool warn, char *err,
 
 	memset(g, 0, sizeof(*g));
 	g->hb = hb_new();
+	g->files_only = mode == BUILD_FILES;
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
-		long long op = hb_add(g->hb, h);
+		long long op = mode == BUILD_FILES ? -1 : hb_add(g->hb, h);
 
 		/* the model first: it knows the touches of a rename */
 		add(g, m, h, op);
@@ -770,13 +817,18 @@ static struct dataflow *build(struct log_reader *log, bool warn, char *err,
 		return NULL;
 	}
 	/* the graph the reads are resolved by: say if it is not sound */
-	if (warn)
+	if (mode == BUILD_ALL)
 		hb_warn(g->hb, log_header(log)->scope);
 	make_versions(g);
-	for (size_t i = 0; i < g->nevents; i++)
-		if (g->events[i].a.kind == DF_READ ||
-		    g->events[i].a.kind == DF_EXECUTE)
+	for (size_t i = 0; i < g->nevents; i++) {
+		if (g->events[i].a.kind != DF_READ &&
+		    g->events[i].a.kind != DF_EXECUTE)
+			continue;
+		if (mode == BUILD_FILES)
+			version0_read(g, &g->events[i]);
+		else
 			resolve_read(g, &g->events[i]);
+	}
 	older_content(g);
 	generated_until(g);
 	describe_versions(g);
@@ -792,13 +844,19 @@ static struct dataflow *build(struct log_reader *log, bool warn, char *err,
 struct dataflow *dataflow_build(struct log_reader *log, char *err,
 				size_t errlen)
 {
-	return build(log, true, err, errlen);
+	return build(log, BUILD_ALL, err, errlen);
 }
 
 struct dataflow *dataflow_build_quiet(struct log_reader *log, char *err,
 				      size_t errlen)
 {
-	return build(log, false, err, errlen);
+	return build(log, BUILD_QUIET, err, errlen);
+}
+
+struct dataflow *dataflow_build_files(struct log_reader *log, char *err,
+				      size_t errlen)
+{
+	return build(log, BUILD_FILES, err, errlen);
 }
 
 void dataflow_free(struct dataflow *g)
@@ -830,6 +888,7 @@ void dataflow_free(struct dataflow *g)
 	idmap_free(&g->file_of);
 	idmap_free(&g->process_of);
 	idmap_free(&g->edge_seen);
+	idmap_free(&g->last_event);
 	free(g->after_read.marks);
 	free(g->before_read.marks);
 	free(g->before_truncation.marks);

@@ -164,6 +164,14 @@ struct dataflow *dataflow_build(struct log_reader *log, char *err,
  * recorder reads its own log back: its exports will say them). */
 struct dataflow *dataflow_build_quiet(struct log_reader *log, char *err,
 				      size_t errlen);
+/*
+ * Only the files and their versions, for a run's summary (summary.h):
+ * no happens-before graph, so no op ids (-1), no used edges, and a read
+ * counts only where it makes a version 0; df_walk() and df_op_before()
+ * are not for this graph.  A fraction of the time.
+ */
+struct dataflow *dataflow_build_files(struct log_reader *log, char *err,
+				      size_t errlen);
 void dataflow_free(struct dataflow *g);
 
 const struct df_process *df_processes(const struct dataflow *g, size_t *n);

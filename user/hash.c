@@ -241,7 +241,7 @@ int hash_files(const char *log_path, struct log_writer *w, __u64 end_boot_ns,
 		errorf("cannot read the log back to hash its files: %s", err);
 		return -1;
 	}
-	g = dataflow_build_quiet(log, err, sizeof(err));
+	g = dataflow_build_files(log, err, sizeof(err));
 	if (!g) {
 		errorf("cannot read the log back to hash its files: %s", err);
 		log_close(log);

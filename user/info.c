@@ -581,7 +581,7 @@ static struct dataflow *run_files(struct info *in)
 
 	if (!log)
 		die(EXIT_USAGE, "%s", err);
-	g = dataflow_build_quiet(log, err, sizeof(err));
+	g = dataflow_build_files(log, err, sizeof(err));
 	if (!g)
 		die(EXIT_USAGE, "%s: %s", in->path, err);
 	log_close(log);
