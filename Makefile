@@ -13,21 +13,22 @@ ARCH := x86
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ischemas -Iuser -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -lm -lcrypto
+LDLIBS := -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 	      -Wall -Werror -Ivmlinux -Ischemas -Ibpf
 
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
-	strace python3-prov graphviz libssl-dev
+	strace python3-prov graphviz
 
 CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
 	     user/diff_files.c user/dataflow.c user/export_prov.c \
 	     user/export_dot.c user/export_hb_dot.c user/dot.c user/filter.c \
-	     user/view.c user/who_report.c user/summary.c user/hash.c
+	     user/view.c user/who_report.c user/summary.c user/hash.c \
+	     user/sha256.c
 CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c user/who.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
@@ -67,7 +68,6 @@ vmlinux:
 deps:
 	@if ! command -v $(CLANG) >/dev/null || ! command -v $(BPFTOOL) >/dev/null || \
 	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
-	    ! test -f /usr/include/openssl/evp.h || \
 	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null || \
 	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
@@ -93,7 +93,7 @@ unit-bins: $(UNIT_TESTS)
 scenarios: $(SCENARIOS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka -lm -lcrypto
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka -lm
 
 $(BUILD)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "dataflow.h"
 #include "filter.h"
+#include "sha256.h"
 #include "summary.h"
 #include "util.h"
 
@@ -25,7 +25,6 @@
 struct hasher {
 	const struct hash_opts *o;
 	__s64 end_realtime_ns; /* the end of the recording, on ctime's clock */
-	EVP_MD_CTX *md;
 	char *buf; /* CHUNK bytes */
 };
 
@@ -92,12 +91,11 @@ static __u32 digest(struct hasher *h, int fd, const struct stat *before,
 		    struct probe_hash *r)
 {
 	__u64 total = 0;
-	unsigned int len;
 	struct stat after;
+	struct sha256 sha;
 	ssize_t n;
 
-	if (!EVP_DigestInit_ex(h->md, EVP_sha256(), NULL))
-		die(1, "SHA-256 is not available from libcrypto");
+	sha256_init(&sha);
 	while ((n = read(fd, h->buf, CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -105,12 +103,12 @@ static __u32 digest(struct hasher *h, int fd, const struct stat *before,
 			r->err = errno;
 			return PROBE_HASH_UNREADABLE;
 		}
-		EVP_DigestUpdate(h->md, h->buf, n);
+		sha256_update(&sha, h->buf, n);
 		total += n;
 		if (total > (__u64)before->st_size)
 			break; /* it grows: changed */
 	}
-	EVP_DigestFinal_ex(h->md, r->sha256, &len);
+	sha256_final(&sha, r->sha256);
 	if (fstat(fd, &after)) {
 		r->err = errno;
 		return PROBE_HASH_UNREADABLE;
@@ -250,10 +248,7 @@ int hash_files(const char *log_path, struct log_writer *w, __u64 end_boot_ns,
 	hdr = log_header(log);
 	h.end_realtime_ns = hdr->start_realtime_ns +
 			    (end_boot_ns - hdr->start_boottime_ns);
-	h.md = EVP_MD_CTX_new();
 	h.buf = xmalloc(CHUNK);
-	if (!h.md)
-		die(1, "out of memory");
 	summary_build(&s, g);
 	for (size_t i = 0; i < s.n; i++) {
 		if (o->interrupted && o->interrupted(o->ctx)) {
@@ -266,7 +261,6 @@ int hash_files(const char *log_path, struct log_writer *w, __u64 end_boot_ns,
 	summary_free(&s);
 	dataflow_free(g);
 	log_close(log);
-	EVP_MD_CTX_free(h.md);
 	free(h.buf);
 	return 0;
 }

@@ -6,6 +6,8 @@
  */
 #include "helpers.h"
 
+#include "sha256.h"
+
 #include <errno.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -403,9 +405,53 @@ static void test_hash_stops_when_interrupted(void **state)
 	scene_end(&sc);
 }
 
+/* The digests FIPS 180-4's examples give (and the NIST test vectors):
+ * one block, two, a padding that needs a block of its own, none, and a
+ * message fed in pieces that split blocks. */
+static void sha256_hex(const void *data, size_t len, size_t piece,
+		       char out[65])
+{
+	struct sha256 s;
+	uint8_t d[SHA256_LEN];
+
+	sha256_init(&s);
+	for (size_t at = 0; at < len; at += piece)
+		sha256_update(&s, (const char *)data + at,
+			      len - at < piece ? len - at : piece);
+	sha256_final(&s, d);
+	for (int i = 0; i < SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void test_sha256_known_digests(void **state)
+{
+	static const char two_blocks[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	char hex[65], *million = malloc(1000000);
+
+	(void)state;
+	sha256_hex("abc", 3, 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396"
+				 "177a9cb410ff61f20015ad");
+	sha256_hex("", 0, 1, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e464"
+				 "9b934ca495991b7852b855");
+	for (size_t piece = 1; piece <= 64; piece += 7) {
+		sha256_hex(two_blocks, sizeof(two_blocks) - 1, piece, hex);
+		assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce4"
+					 "5964ff2167f6ecedd419db06c1");
+	}
+	memset(million, 'a', 1000000);
+	sha256_hex(million, 1000000, 4096 + 3, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a4"
+				 "97200e046d39ccc7112cd0");
+	free(million);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_known_digests),
 		cmocka_unit_test(test_hash_of_an_unchanged_input_and_output),
 		cmocka_unit_test(test_hash_not_of_an_input_changed_since_read),
 		cmocka_unit_test(
