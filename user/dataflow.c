@@ -178,12 +178,15 @@ static struct event *event(struct dataflow *g, enum df_access_kind kind,
 	return e;
 }
 
-static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
-			    long long op)
+static void on_process_exec(struct dataflow *g, struct model *m,
+			    const struct probe_exec *r, long long op)
 {
 	size_t prev = idmap_get(&g->process_of, r->hdr.pid, 0), p;
 	struct bytes argv = exec_argv(r), file = exec_interp(r);
+	const char *cwd = model_cwd(m, r->hdr.tid);
 	struct df_process *proc;
+	char *path = NULL;
+	size_t len;
 
 	if (r->ret < 0)
 		return;
@@ -199,8 +202,17 @@ static void on_process_exec(struct dataflow *g, const struct probe_exec *r,
 	if (!file.len)
 		file = exec_filename(r);
 	proc->exe = xstrndup(file.p, file.len);
-	/* the program it runs is a version of a file it used */
+	/* the program it runs is a version of a file it used, named as
+	 * files are: absolute, in the process's root ("./words" from its
+	 * cwd, once the log told it) */
+	if (file.len && (file.p[0] == '/' || cwd)) {
+		path = path_join(file,
+				 (struct bytes){ cwd, cwd ? strlen(cwd) : 0 },
+				 model_root(m, r->hdr.tid), &len);
+		file = (struct bytes){ path, path_drop_dots(path, len) };
+	}
 	event(g, DF_EXECUTE, p, op, &r->hdr, &r->exe, false, file);
+	free(path);
 }
 
 static void on_process_clone(struct dataflow *g, const struct probe_clone *r,
@@ -427,7 +439,7 @@ static void add(struct dataflow *g, struct model *m,
 	}
 	switch (h->type) {
 	case PROBE_REC_EXEC:
-		on_process_exec(g, (const void *)h, op);
+		on_process_exec(g, m, (const void *)h, op);
 		break;
 	case PROBE_REC_CLONE:
 		on_process_clone(g, (const void *)h, op);

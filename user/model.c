@@ -829,6 +829,13 @@ const char *model_root(struct model *m, __u32 tid)
 	return t && t->fs->root ? t->fs->root : "/";
 }
 
+const char *model_cwd(struct model *m, __u32 tid)
+{
+	struct task *t = task_find(m, tid);
+
+	return t ? t->fs->cwd : NULL;
+}
+
 const struct model_stats *model_stats(const struct model *m)
 {
 	return &m->stats;

@@ -58,6 +58,9 @@ bool model_task(struct model *m, __u32 tid, struct model_task *out);
 /* The task's root directory, from its namespace's root ("/" if unknown):
  * what the absolute paths it passes are relative to. */
 const char *model_root(struct model *m, __u32 tid);
+/* Its cwd, absolute from the namespace's root, or NULL while the log has
+ * not told it. */
+const char *model_cwd(struct model *m, __u32 tid);
 
 /*
  * An inode that a path-naming change stamped (struct probe_touch): the

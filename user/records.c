@@ -231,6 +231,32 @@ char *path_join(struct bytes rel, struct bytes base, const char *root,
 	return abs;
 }
 
+size_t path_drop_dots(char *path, size_t len)
+{
+	size_t out = len && path[0] == '/';
+
+	for (size_t i = out; i < len;) {
+		size_t end = i;
+
+		while (end < len && path[end] != '/')
+			end++;
+		/* "." and the empty name between two slashes name nothing */
+		if ((end - i == 1 && path[i] == '.') || end == i) {
+			i = end + 1;
+			continue;
+		}
+		if (out && path[out - 1] != '/')
+			path[out++] = '/';
+		memmove(path + out, path + i, end - i);
+		out += end - i;
+		i = end + 1;
+	}
+	if (out > 1 && path[out - 1] == '/')
+		out--;
+	path[out] = 0;
+	return out;
+}
+
 int anon_file_name(const struct probe_inode *ino, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%s:[%llu]",

@@ -51,6 +51,11 @@ struct bytes exec_env(const struct probe_exec *r);
 char *path_join(struct bytes rel, struct bytes base, const char *root,
 		size_t *len);
 
+/* path (len bytes) without its "." components and repeated slashes, in
+ * place ("/a/./b//c" -> "/a/b/c"; ".." stays: a symbolic link decides
+ * where it leads).  Returns the new length. */
+size_t path_drop_dots(char *path, size_t len);
+
 /*
  * The name of a file with no path, as the kernel's d_path() gives it:
  * "pipe:[ino]", "socket:[ino]", "anon_inode:[ino]".  Returns its length.

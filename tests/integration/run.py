@@ -398,6 +398,18 @@ def read_again_after_the_file_changed(tmp):
 
 
 @test
+def a_program_run_by_a_relative_path_is_named_absolute(tmp):
+    prog = os.path.join(tmp, "prog")
+    shutil.copy("/bin/true", prog)
+    rec = record(tmp, ["sh", "-c", "cd %s && ./prog" % tmp])
+    assert rec.rc == 0, rec.stderr
+    who = run_cli("who", "--json", rec.log, prog)
+    assert who.returncode == 0, who.stderr
+    kinds = [a["kind"] for f in json.loads(who.stdout)["files"] for a in f["accesses"]]
+    assert kinds == ["execute"], who.stdout
+
+
+@test
 def fd_table_operations(tmp):
     target = os.path.join(tmp, "f.txt")
     write_file(target, "x")

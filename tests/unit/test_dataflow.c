@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "dataflow.h"
+#include "records.h"
 #include "who.h"
 
 #define SH 400 /* the shell */
@@ -832,9 +833,32 @@ static void test_who_escapes_what_goes_to_a_terminal(void **state)
 	dataflow_free(g);
 }
 
+/* An exec's path is named as files are: "./prog" from the cwd, without
+ * its "." components (path_drop_dots()). */
+static void test_path_drop_dots(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/a/./b//c", "/a/b/c" }, { "/./x", "/x" },   { "/", "/" },
+		{ "/a/b/.", "/a/b" },	   { "./w", "w" },     { "//x", "/x" },
+		{ "/a/../b/", "/a/../b" }, /* ".." is the filesystem's to say */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		size_t n;
+
+		strcpy(buf, cases[i][0]);
+		n = path_drop_dots(buf, strlen(buf));
+		assert_string_equal(buf, cases[i][1]);
+		assert_int_equal(n, strlen(cases[i][1]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_drop_dots),
 		cmocka_unit_test(
 			test_dataflow_concurrent_reads_see_every_unordered_write),
 		cmocka_unit_test(test_dataflow_ordered_read_sees_the_last_write),
