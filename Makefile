@@ -80,9 +80,10 @@ deb-packages:
 demo: deps
 	$(MAKE) --no-print-directory all
 	rm -f demo.probe
-	./probe-bpf record -o demo.probe -- sh tests/demo/pipeline.sh
-	./probe-bpf info demo.probe
-	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf export process-tree demo.probe; export jsonl --hb; export prov-json)"
+	./probe-bpf record -o demo.probe -- sh tests/demo/pipeline.sh $(CURDIR)/demo-out
+	./probe-bpf info --files demo.probe
+	./probe-bpf lineage demo.probe demo-out/counts.txt
+	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf lineage --tree demo.probe demo-out/counts.txt; who demo.probe demo-out/words; export dot --png demo.probe -o demo.png)"
 
 # README command 2 (and what .ci/run calls).
 test: deps
@@ -115,4 +116,4 @@ format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h schemas/*.h tests/unit/*.c tests/unit/*.h tests/scenarios/*.c
 
 clean:
-	rm -rf $(BUILD) probe-bpf demo.probe
+	rm -rf $(BUILD) probe-bpf demo.probe demo-out

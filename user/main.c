@@ -19,7 +19,8 @@ static const struct command {
 	  "write a log as JSON lines, PROV-JSON, DOT graphs "
 	  "or a process tree" },
 	{ "diff", cmd_diff,
-	  "the files two logs read, wrote and executed differently" },
+	  "what changed between two runs: inputs, then the outputs "
+	  "they changed" },
 	{ "lineage", cmd_lineage,
 	  "what a file was made from, or what was made from it" },
 	{ "who", cmd_who,

@@ -1,9 +1,12 @@
 #!/bin/sh
 # The demo workload that `make demo` records: a little C build and a shell
-# pipeline over its output, in a scratch directory.
+# pipeline over its output, in the directory DIR (made afresh), where its
+# results stay for `probe-bpf lineage` to explain.
+# usage: pipeline.sh DIR
 set -e
-work=$(mktemp -d /tmp/probe-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+work=${1:?usage: pipeline.sh DIR}
+rm -rf "$work"
+mkdir -p "$work"
 cd "$work"
 cat > words.c <<'SRC'
 #include <stdio.h>
