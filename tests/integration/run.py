@@ -1528,12 +1528,17 @@ def export_to_file_is_whole_or_absent(tmp):
     assert proc.returncode == 2 and not os.path.exists(out2), proc
     assert [f for f in os.listdir(tmp) if ".tmp." in f] == []
     # a FIFO (like /dev/null or /dev/stdout) is written to, not replaced
+    # (if it were, its reader would wait for ever: it is stopped)
     fifo = os.path.join(tmp, "fifo")
     os.mkfifo(fifo)
     reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE, text=True)
-    proc = run_cli("export", "jsonl", log, "-o", fifo)
-    got = reader.communicate(timeout=30)[0]
-    assert proc.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode), proc
+    try:
+        proc = run_cli("export", "jsonl", log, "-o", fifo)
+        assert proc.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode), proc
+        got = reader.communicate(timeout=30)[0]
+    finally:
+        reader.kill()
+        reader.wait()
     assert [json.loads(line) for line in got.splitlines()] == export_ops(log)
 
 
@@ -1853,6 +1858,21 @@ def dot_refuses_a_graph_too_big(tmp):
     assert_one_line_error(run_cli("export", "dot", "--depth", "1", log), 2, "--around")
     assert_one_line_error(run_cli("export", "hb-dot", "--from", "2", "--to", "1", log), 2, "--from")
     assert_one_line_error(run_cli("export", "dot", "--around", "/nonexistent", log), 2, "/nonexistent")
+    # without --max-nodes: a dataflow graph of more than 1000 nodes (1100
+    # files made), a happens-before one of more than 500 (150 processes,
+    # each a clone, an exec, an exit and a wait) are refused
+    many = os.path.join(tmp, "many")
+    os.mkdir(many)
+    big = os.path.join(tmp, "many.probe")
+    proc = run_cli("record", "-q", "-o", big, "--", "sh", "-c",
+                   "for i in $(seq 1100); do : > f$i; done; for i in $(seq 150); do /bin/true; done",
+                   cwd=many)
+    assert proc.returncode == 0, proc.stderr
+    assert_one_line_error(run_cli("export", "dot", big), 2, "--max-nodes 1000")
+    assert_one_line_error(run_cli("export", "hb-dot", big), 2, "--max-nodes 500")
+    for fmt in ("dot", "hb-dot"):
+        proc = run_cli("export", fmt, "--max-nodes", "0", big)
+        assert proc.returncode == 0 and proc.stdout.startswith("digraph"), (fmt, proc.stderr)
 
 
 def fake_graphviz(tmp, script):
@@ -1884,8 +1904,11 @@ def dot_render_failure_and_interruption(tmp):
     def leftovers():
         return [f for f in os.listdir(tmp) if f.startswith("flow.png")]
 
-    # Graphviz fails: its error on one line, nothing left behind
+    # Graphviz fails: its error on one line (the one that says Error, not
+    # a warning before it), nothing left behind
     env = fake_graphviz(tmp, "cat >/dev/null\n"
+                        "printf 'Warning: graph is too large for cairo-renderer bitmaps. "
+                        "Scaling by 0.5 to fit\\n' >&2\n"
                         "printf 'Error: trouble in init_rank\\n\\tn1 0/1\\n\\tn2 1/0\\n' >&2\n"
                         "exit 1\n")
     proc = run_cli("export", "dot", "--png", log, "-o", out, env=env)
