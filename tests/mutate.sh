@@ -82,6 +82,12 @@ mutations=(
 	"who-whole-path#user/who_report.c#s/strcmp(a->path, w->path) || seen/strncmp(a->path, w->path, 3) || seen/#unit:test_dataflow"
 	"who-each-file#user/who_report.c#s/\t\tfiles\[(\*n)++\] = a->file;/\t\tfiles[(*n)++] = a->file;\n\t\tbreak;/#who_used_a_path unit:test_dataflow"
 	"who-other-name#user/who_report.c#s/if (a->kind == DF_RENAME \&\& a->path) {/if (0) {/#unit:test_dataflow"
+	# issue 8: the kernel side
+	"reread-after-change#bpf/probe.bpf.c#s/\t\t\t     seen->read_ctime == first.read_ctime :/\t\t\t     1 :/#read_again_after_the_file_changed"
+	"unix-peer-after-close#bpf/probe.bpf.c#s/if (!peer_ino ||/if (1 ||/#unix_sockets_carry_data_after_the_writer_exited"
+	"channel-eof-no-use#bpf/probe.bpf.c#s/(!ret \&\& access == PROBE_USE_READ \&\& is_channel(file))/(0 \&\& is_channel(file))/#lineage_of_a_compiled_object"
+	"inode-generation#bpf/probe.bpf.c#s/out->gen = inode->i_generation;/out->gen = 0;/#lineage_across_a_reused_inode_number"
+	# pictures: labels, the dataflow graph drawn from a view, hb-dot, rendering
 	"dot-quote#user/dot.c#s/if (\*u == '\"')/if (0)/#unit:test_exports"
 	"dot-backslash#user/dot.c#s/else if (\*u == '\\\\\\\\')\$/else if (0)/#unit:test_exports"
 	"dot-bytes#user/dot.c#s/size_t n = utf8_seq(u, left);/size_t n = 0 * utf8_seq(u, left) + 1;/#unit:test_exports"
