@@ -87,6 +87,14 @@ mutations=(
 	"unix-peer-after-close#bpf/probe.bpf.c#s/if (!peer_ino ||/if (1 ||/#unix_sockets_carry_data_after_the_writer_exited"
 	"channel-eof-no-use#bpf/probe.bpf.c#s/(!ret \&\& access == PROBE_USE_READ \&\& is_channel(file))/(0 \&\& is_channel(file))/#lineage_of_a_compiled_object"
 	"inode-generation#bpf/probe.bpf.c#s/out->gen = inode->i_generation;/out->gen = 0;/#lineage_across_a_reused_inode_number"
+	# issue 8: versions and the reads that used them
+	"chr-no-versions#user/dataflow.c#s/ || S_ISCHR(f->mode))/)/#lineage_not_through_a_character_device"
+	"trunc-regular-only#user/dataflow.c#s/O_TRUNC) \&\& writes \&\& S_ISREG(r->inode.mode)) {/O_TRUNC) \&\& writes) {/#lineage_not_through_a_character_device"
+	"read-forward-walk#user/dataflow.c#s/!(first_after >= 0 \&\& reached(\&g->after_read,/!(0 \&\& reached(\&g->after_read,/#unit:test_dataflow"
+	"read-truncations-before#user/dataflow.c#s/v->op != r \&\& reached(\&g->before_read, v->op))/v->op != r)/#unit:test_dataflow"
+	"read-erasures#user/dataflow.c#s/\t\t    reached(\&g->before_truncation, end))/\t\t    0 \&\& reached(\&g->before_truncation, end))/#lineage_ends_at_truncation unit:test_dataflow"
+	"read-version0-erased#user/dataflow.c#s/if (alive == -1 \&\& last_truncation == n)/if (alive == -1)/#lineage_ends_at_truncation unit:test_dataflow"
+	"files-read-again-ctime#user/dataflow.c#s/\t       e->ctime_ns == ino->ctime_ns \&\& e->path \&\&/\t       e->path \&\&/#input_changed_after_its_read_gets_no_hash"
 	# pictures: labels, the dataflow graph drawn from a view, hb-dot, rendering
 	"dot-quote#user/dot.c#s/if (\*u == '\"')/if (0)/#unit:test_exports"
 	"dot-backslash#user/dot.c#s/else if (\*u == '\\\\\\\\')\$/else if (0)/#unit:test_exports"

@@ -635,10 +635,15 @@ def inputs_ab(tmp):
 def lineage_ends_at_truncation(tmp):
     a, b = inputs_ab(tmp)
     y = os.path.join(tmp, "y")
-    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt > y"], cwd=tmp)
-    assert rec.rc == 0 and open(y).read() == "from b\n", rec.stderr
+    z = os.path.join(tmp, "z")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt > y; cat y > z"], cwd=tmp)
+    assert rec.rc == 0 and open(z).read() == "from b\n", rec.stderr
     # the second '>' truncated y: nothing of a.txt is left in it
     assert files_in_lineage(rec.log, y) == {b}, files_in_lineage(rec.log, y)
+    # nor in what read y after it; nor what y held before the first '>'
+    assert files_in_lineage(rec.log, z) == {b, y}, files_in_lineage(rec.log, z)
+    versions = [f["version"] for f in lineage(rec.log, z)["files"] if f["path"] == y]
+    assert versions and 0 not in versions, versions
 
 
 @test
@@ -651,6 +656,10 @@ def lineage_not_through_a_character_device(tmp):
     assert files_in_lineage(rec.log, out) == {b}, files_in_lineage(rec.log, out)
     null = [f for f in lineage(rec.log, out, "--no-fold")["files"] if f["path"] == "/dev/null"]
     assert [f["version"] for f in null] == [0], null
+    # the shell's '>' did not truncate it (O_TRUNC does nothing to a
+    # device): cat wrote it, the other cat read it, and that is all
+    kinds = [a["kind"] for f in who(rec.log, "/dev/null")["files"] for a in f["accesses"]]
+    assert kinds == ["write", "read"], kinds
 
 
 @test
@@ -2038,12 +2047,16 @@ def input_changed_after_its_read_gets_no_hash(tmp):
     meta = os.path.join(tmp, "meta.txt")
     data = os.path.join(tmp, "data.txt")
     started, done = os.path.join(tmp, "started"), os.path.join(tmp, "done")
+    reread = os.path.join(tmp, "reread.txt")
     write_file(meta, "meta\n")
     write_file(data, "data\n")
+    write_file(reread, "reread\n")
     # the recording changes meta.txt's mode (its ctime, not its content);
-    # a process outside it writes data.txt once it was read
-    script = ("cat %s %s > /dev/null; chmod 600 %s; touch %s; "
-              "while [ ! -e %s ]; do sleep 0.02; done" % (meta, data, meta, started, done))
+    # a process outside it writes data.txt once it was read; the shell
+    # reads reread.txt again after changing its mode: it saw it as it is
+    script = ("read x < %s; chmod 600 %s; read x < %s; "
+              "cat %s %s > /dev/null; chmod 600 %s; touch %s; "
+              "while [ ! -e %s ]; do sleep 0.02; done" % (reread, reread, reread, meta, data, meta, started, done))
     log = os.path.join(tmp, "run.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c", script],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -2062,6 +2075,7 @@ def input_changed_after_its_read_gets_no_hash(tmp):
     inputs = by_path(info_json(log, "--only", tmp)["inputs"])
     for path in (meta, data):
         assert inputs[path]["at_end"] == "changed" and "sha256" not in inputs[path], inputs
+    assert inputs[reread]["at_end"] == "hashed" and inputs[reread]["sha256"] == sha256sum(reread), inputs
     assert "changed after the recording saw it" in run_cli("info", "--files", log).stdout
 
 
