@@ -2173,8 +2173,12 @@ def fifo_and_huge_outputs_do_not_hang_the_recorder(tmp):
     rec = record(tmp, ["sh", "-c", "cd %s && %s" % (tmp, script)])
     assert rec.rc == 0, rec.stderr
     assert time.monotonic() - start < 30, time.monotonic() - start
-    outputs = by_path(info_json(rec.log, "--only", tmp)["outputs"])
-    assert sorted(outputs) == [tmp + "/huge", tmp + "/out.txt"], outputs  # the FIFO is no file
+    info = info_json(rec.log, "--only", tmp)
+    outputs = by_path(info["outputs"])
+    assert sorted(outputs) == [tmp + "/huge", tmp + "/out.txt"], outputs
+    # the FIFO is no file: no output, nor a temporary (the recorder finds
+    # no regular file at its path at the end)
+    assert by_path(info["inputs"] + info["temporaries"]) == {}, info
     assert outputs[tmp + "/out.txt"]["sha256"] == sha256sum(tmp + "/out.txt")
     assert outputs[tmp + "/huge"]["at_end"] == "too_large" and outputs[tmp + "/huge"]["size"] == 3 * 2**30 + 4
 
