@@ -124,6 +124,16 @@ mutations=(
 	"diff-causes#user/diff_files.c#s/\t\tfind_causes(c, r1, r2, \&c->v\[k\]);/\t\t(void)find_causes;/#unit:test_summary diff_of_two_runs identical_clean_builds_diff_to_nothing"
 	"diff-by-hash#user/diff_files.c#s/if (ha \&\& hb) {/if (0 \&\& ha \&\& hb) {/#unit:test_summary diff_of_two_runs identical_clean_builds_diff_to_nothing"
 	"info-at-end#user/info.c#s/json_str(\&j, \"at_end\", summary_end_name(end), -1);/(void)0;/#hashes_at_the_end_are_sha256sum input_changed_after_its_read_gets_no_hash"
+	# issue 8: lineage's summary and JSON, who
+	"lineage-summary-inputs#user/lineage.c#s/return n != l->view.of_entity\[l->root\] \&\& node_is_input(l, n);/return n != l->view.of_entity[l->root];/#lineage_of_a_compiled_object"
+	"lineage-summary-processes#user/lineage.c#s/\t\t\tl->between\[e->to\] = true;/\t\t\t(void)0;/#lineage_of_a_compiled_object"
+	"lineage-json-edge-direction#user/lineage.c#s/json_str(\&j, \"from\", from, -1);/json_str(\&j, \"from\", to, -1);/#lineage_of_a_compiled_object"
+	"lineage-json-edge-kind#user/lineage.c#s/\[DF_GENERATED\] = \"generated\",/[DF_GENERATED] = \"used\",/#lineage_of_a_compiled_object"
+	"lineage-json-input#user/lineage.c#s/json_bool(\&j, \"input\", is_input(l, v->i));/json_bool(\&j, \"input\", false);/#lineage_of_an_append lineage_of_a_file_only_read"
+	"lineage-depth#user/lineage.c#s/df_walk(l.g, l.root, l.down, depth, \&l.walk);/df_walk(l.g, l.root, l.down, depth * 0 - 1, \&l.walk);/#lineage_of_a_compiled_object"
+	"who-op-ids#user/who_report.c#s/json_i64(\&j, \"op\", a->op);/json_i64(\&j, \"op\", 0);/#who_used_a_path"
+	"who-times#user/who_report.c#s/seconds(w, a->ts_ns)/seconds(w, w->start_ns)/#who_used_a_path"
+	"who-removed#user/who_report.c#s/json_bool(\&j, \"removed\", f->removed);/json_bool(\&j, \"removed\", false);/#who_used_a_path"
 	# pictures: labels, the dataflow graph drawn from a view, hb-dot, rendering
 	"dot-quote#user/dot.c#s/if (\*u == '\"')/if (0)/#unit:test_exports"
 	"dot-backslash#user/dot.c#s/else if (\*u == '\\\\\\\\')\$/else if (0)/#unit:test_exports"

@@ -594,6 +594,26 @@ def lineage_of_a_compiled_object(tmp):
     # in /tmp that no longer exists
     argv0 = {os.path.basename(p["argv"][0]) for p in found["processes"] if "argv" in p}
     assert {"as", "cc1", "gcc"} <= argv0, argv0
+    # its edges say who did what, by op: as wrote the object, cc1 read
+    # the source
+    nodes = {n["id"]: n for n in found["nodes"]}
+
+    def program(node_id):
+        return os.path.basename(nodes[node_id].get("argv", ["?"])[0])
+
+    made = [e for e in found["edges"] if e["kind"] == "generated" and e["to"] == found["root"]]
+    assert [program(e["from"]) for e in made] == ["as"], made
+    op = rec.ops[made[0]["op"]]
+    assert (op["pid"], op["path"], op["ts_ns"]) == (nodes[made[0]["from"]]["pid"], obj, made[0]["ts_ns"]), op
+    assert [program(e["to"]) for e in found["edges"]
+            if e["kind"] == "used" and nodes[e["from"]].get("path") == src] == ["cc1"], found["edges"]
+    # one writer away: as and what it read, cc1's output; not cc1 nor
+    # what it read
+    near = lineage(rec.log, obj, "--no-fold", "--depth", "1")
+    near_files = {f["path"] for f in near["files"]}
+    assert src not in near_files and hdr not in near_files, near_files
+    assert [p for p in near_files if p.endswith(".s")], near_files
+    assert "cc1" not in {os.path.basename(p["argv"][0]) for p in near["processes"] if "argv" in p}, near
     # and the other way: the header's descendants hold the object
     down = lineage(rec.log, hdr, "--descendants")
     assert obj in {f["path"] for f in down["files"]}, down
@@ -601,10 +621,17 @@ def lineage_of_a_compiled_object(tmp):
     # folded by directory
     text = run_cli("lineage", rec.log, obj)
     assert text.returncode == 0, text.stderr
-    assert text.stdout.splitlines()[0].startswith(obj + " (version 1): made by "), text.stdout
     inputs = text.stdout.split("\ninputs:\n")[1].split("\n\n")[0].splitlines()
-    assert "  " + hdr in inputs and "  " + src in inputs, inputs
+    procs = text.stdout.split("\nprocesses:\n")[1].split("\n\n")[0].splitlines()
+    assert text.stdout.splitlines()[0] == "%s (version 1): made by %d processes from %d inputs" % (
+        obj, len(procs), len(inputs)), text.stdout
+    # the inputs: the two files of the project, and folders of system
+    # files (no process, no file the build made)
+    assert [l for l in inputs if l.startswith("  " + tmp + "/")] == ["  " + hdr, "  " + src], inputs
+    assert all(l.startswith("  " + tmp + "/") or re.fullmatch(r"  /\S+/ \(\d+ files?\)", l) for l in inputs), inputs
     assert "  /usr/include/ (" in "\n".join(inputs), inputs
+    # the processes, each once, by start: the driver, then what it ran
+    assert [os.path.basename(l.split()[1]) for l in procs] == ["gcc", "cc1", "as"], procs
     bad = run_cli("lineage", rec.log, os.path.join(tmp, "never-used"))
     assert bad.returncode == 2 and "no process of the recording used" in bad.stderr, bad.stderr
 
