@@ -606,6 +606,26 @@ def lineage_of_a_compiled_object(tmp):
     # in /tmp that no longer exists
     argv0 = {os.path.basename(p["argv"][0]) for p in found["processes"] if "argv" in p}
     assert {"as", "cc1", "gcc"} <= argv0, argv0
+    # its edges say who did what, by op: as wrote the object, cc1 read
+    # the source
+    nodes = {n["id"]: n for n in found["nodes"]}
+
+    def program(node_id):
+        return os.path.basename(nodes[node_id].get("argv", ["?"])[0])
+
+    made = [e for e in found["edges"] if e["kind"] == "generated" and e["to"] == found["root"]]
+    assert [program(e["from"]) for e in made] == ["as"], made
+    op = rec.ops[made[0]["op"]]
+    assert (op["pid"], op["path"], op["ts_ns"]) == (nodes[made[0]["from"]]["pid"], obj, made[0]["ts_ns"]), op
+    assert [program(e["to"]) for e in found["edges"]
+            if e["kind"] == "used" and nodes[e["from"]].get("path") == src] == ["cc1"], found["edges"]
+    # one writer away: as and what it read, cc1's output; not cc1 nor
+    # what it read
+    near = lineage(rec.log, obj, "--no-fold", "--depth", "1")
+    near_files = {f["path"] for f in near["files"]}
+    assert src not in near_files and hdr not in near_files, near_files
+    assert [p for p in near_files if p.endswith(".s")], near_files
+    assert "cc1" not in {os.path.basename(p["argv"][0]) for p in near["processes"] if "argv" in p}, near
     # and the other way: the header's descendants hold the object
     down = lineage(rec.log, hdr, "--descendants")
     assert obj in {f["path"] for f in down["files"]}, down
@@ -613,10 +633,17 @@ def lineage_of_a_compiled_object(tmp):
     # folded by directory
     text = run_cli("lineage", rec.log, obj)
     assert text.returncode == 0, text.stderr
-    assert text.stdout.splitlines()[0].startswith(obj + " (version 1): made by "), text.stdout
     inputs = text.stdout.split("\ninputs:\n")[1].split("\n\n")[0].splitlines()
-    assert "  " + hdr in inputs and "  " + src in inputs, inputs
+    procs = text.stdout.split("\nprocesses:\n")[1].split("\n\n")[0].splitlines()
+    assert text.stdout.splitlines()[0] == "%s (version 1): made by %d processes from %d inputs" % (
+        obj, len(procs), len(inputs)), text.stdout
+    # the inputs: the two files of the project, and folders of system
+    # files (no process, no file the build made)
+    assert [l for l in inputs if l.startswith("  " + tmp + "/")] == ["  " + hdr, "  " + src], inputs
+    assert all(l.startswith("  " + tmp + "/") or re.fullmatch(r"  /\S+/ \(\d+ files?\)", l) for l in inputs), inputs
     assert "  /usr/include/ (" in "\n".join(inputs), inputs
+    # the processes, each once, by start: the driver, then what it ran
+    assert [os.path.basename(l.split()[1]) for l in procs] == ["gcc", "cc1", "as"], procs
     bad = run_cli("lineage", rec.log, os.path.join(tmp, "never-used"))
     assert bad.returncode == 2 and "no process of the recording used" in bad.stderr, bad.stderr
 
@@ -647,10 +674,15 @@ def inputs_ab(tmp):
 def lineage_ends_at_truncation(tmp):
     a, b = inputs_ab(tmp)
     y = os.path.join(tmp, "y")
-    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt > y"], cwd=tmp)
-    assert rec.rc == 0 and open(y).read() == "from b\n", rec.stderr
+    z = os.path.join(tmp, "z")
+    rec = record(tmp, ["sh", "-c", "cat a.txt > y; cat b.txt > y; cat y > z"], cwd=tmp)
+    assert rec.rc == 0 and open(z).read() == "from b\n", rec.stderr
     # the second '>' truncated y: nothing of a.txt is left in it
     assert files_in_lineage(rec.log, y) == {b}, files_in_lineage(rec.log, y)
+    # nor in what read y after it; nor what y held before the first '>'
+    assert files_in_lineage(rec.log, z) == {b, y}, files_in_lineage(rec.log, z)
+    versions = [f["version"] for f in lineage(rec.log, z)["files"] if f["path"] == y]
+    assert versions and 0 not in versions, versions
 
 
 @test
@@ -663,6 +695,10 @@ def lineage_not_through_a_character_device(tmp):
     assert files_in_lineage(rec.log, out) == {b}, files_in_lineage(rec.log, out)
     null = [f for f in lineage(rec.log, out, "--no-fold")["files"] if f["path"] == "/dev/null"]
     assert [f["version"] for f in null] == [0], null
+    # the shell's '>' did not truncate it (O_TRUNC does nothing to a
+    # device): cat wrote it, the other cat read it, and that is all
+    kinds = [a["kind"] for f in who(rec.log, "/dev/null")["files"] for a in f["accesses"]]
+    assert kinds == ["write", "read"], kinds
 
 
 @test
@@ -1540,12 +1576,17 @@ def export_to_file_is_whole_or_absent(tmp):
     assert proc.returncode == 2 and not os.path.exists(out2), proc
     assert [f for f in os.listdir(tmp) if ".tmp." in f] == []
     # a FIFO (like /dev/null or /dev/stdout) is written to, not replaced
+    # (if it were, its reader would wait for ever: it is stopped)
     fifo = os.path.join(tmp, "fifo")
     os.mkfifo(fifo)
     reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE, text=True)
-    proc = run_cli("export", "jsonl", log, "-o", fifo)
-    got = reader.communicate(timeout=30)[0]
-    assert proc.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode), proc
+    try:
+        proc = run_cli("export", "jsonl", log, "-o", fifo)
+        assert proc.returncode == 0 and stat.S_ISFIFO(os.stat(fifo).st_mode), proc
+        got = reader.communicate(timeout=30)[0]
+    finally:
+        reader.kill()
+        reader.wait()
     assert [json.loads(line) for line in got.splitlines()] == export_ops(log)
 
 
@@ -1865,6 +1906,21 @@ def dot_refuses_a_graph_too_big(tmp):
     assert_one_line_error(run_cli("export", "dot", "--depth", "1", log), 2, "--around")
     assert_one_line_error(run_cli("export", "hb-dot", "--from", "2", "--to", "1", log), 2, "--from")
     assert_one_line_error(run_cli("export", "dot", "--around", "/nonexistent", log), 2, "/nonexistent")
+    # without --max-nodes: a dataflow graph of more than 1000 nodes (1100
+    # files made), a happens-before one of more than 500 (150 processes,
+    # each a clone, an exec, an exit and a wait) are refused
+    many = os.path.join(tmp, "many")
+    os.mkdir(many)
+    big = os.path.join(tmp, "many.probe")
+    proc = run_cli("record", "-q", "-o", big, "--", "sh", "-c",
+                   "for i in $(seq 1100); do : > f$i; done; for i in $(seq 150); do /bin/true; done",
+                   cwd=many)
+    assert proc.returncode == 0, proc.stderr
+    assert_one_line_error(run_cli("export", "dot", big), 2, "--max-nodes 1000")
+    assert_one_line_error(run_cli("export", "hb-dot", big), 2, "--max-nodes 500")
+    for fmt in ("dot", "hb-dot"):
+        proc = run_cli("export", fmt, "--max-nodes", "0", big)
+        assert proc.returncode == 0 and proc.stdout.startswith("digraph"), (fmt, proc.stderr)
 
 
 def fake_graphviz(tmp, script):
@@ -1896,8 +1952,11 @@ def dot_render_failure_and_interruption(tmp):
     def leftovers():
         return [f for f in os.listdir(tmp) if f.startswith("flow.png")]
 
-    # Graphviz fails: its error on one line, nothing left behind
+    # Graphviz fails: its error on one line (the one that says Error, not
+    # a warning before it), nothing left behind
     env = fake_graphviz(tmp, "cat >/dev/null\n"
+                        "printf 'Warning: graph is too large for cairo-renderer bitmaps. "
+                        "Scaling by 0.5 to fit\\n' >&2\n"
                         "printf 'Error: trouble in init_rank\\n\\tn1 0/1\\n\\tn2 1/0\\n' >&2\n"
                         "exit 1\n")
     proc = run_cli("export", "dot", "--png", log, "-o", out, env=env)
@@ -2027,12 +2086,16 @@ def input_changed_after_its_read_gets_no_hash(tmp):
     meta = os.path.join(tmp, "meta.txt")
     data = os.path.join(tmp, "data.txt")
     started, done = os.path.join(tmp, "started"), os.path.join(tmp, "done")
+    reread = os.path.join(tmp, "reread.txt")
     write_file(meta, "meta\n")
     write_file(data, "data\n")
+    write_file(reread, "reread\n")
     # the recording changes meta.txt's mode (its ctime, not its content);
-    # a process outside it writes data.txt once it was read
-    script = ("cat %s %s > /dev/null; chmod 600 %s; touch %s; "
-              "while [ ! -e %s ]; do sleep 0.02; done" % (meta, data, meta, started, done))
+    # a process outside it writes data.txt once it was read; the shell
+    # reads reread.txt again after changing its mode: it saw it as it is
+    script = ("read x < %s; chmod 600 %s; read x < %s; "
+              "cat %s %s > /dev/null; chmod 600 %s; touch %s; "
+              "while [ ! -e %s ]; do sleep 0.02; done" % (reread, reread, reread, meta, data, meta, started, done))
     log = os.path.join(tmp, "run.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c", script],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -2051,6 +2114,7 @@ def input_changed_after_its_read_gets_no_hash(tmp):
     inputs = by_path(info_json(log, "--only", tmp)["inputs"])
     for path in (meta, data):
         assert inputs[path]["at_end"] == "changed" and "sha256" not in inputs[path], inputs
+    assert inputs[reread]["at_end"] == "hashed" and inputs[reread]["sha256"] == sha256sum(reread), inputs
     assert "changed after the recording saw it" in run_cli("info", "--files", log).stdout
 
 
@@ -2148,8 +2212,12 @@ def fifo_and_huge_outputs_do_not_hang_the_recorder(tmp):
     rec = record(tmp, ["sh", "-c", "cd %s && %s" % (tmp, script)])
     assert rec.rc == 0, rec.stderr
     assert time.monotonic() - start < 30, time.monotonic() - start
-    outputs = by_path(info_json(rec.log, "--only", tmp)["outputs"])
-    assert sorted(outputs) == [tmp + "/huge", tmp + "/out.txt"], outputs  # the FIFO is no file
+    info = info_json(rec.log, "--only", tmp)
+    outputs = by_path(info["outputs"])
+    assert sorted(outputs) == [tmp + "/huge", tmp + "/out.txt"], outputs
+    # the FIFO is no file: no output, nor a temporary (the recorder finds
+    # no regular file at its path at the end)
+    assert by_path(info["inputs"] + info["temporaries"]) == {}, info
     assert outputs[tmp + "/out.txt"]["sha256"] == sha256sum(tmp + "/out.txt")
     assert outputs[tmp + "/huge"]["at_end"] == "too_large" and outputs[tmp + "/huge"]["size"] == 3 * 2**30 + 4
 

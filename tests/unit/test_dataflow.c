@@ -395,7 +395,8 @@ static void wrote(struct recs *s, __u32 pid, const char *path, __u64 ino)
 	use(s, pid, PROBE_USE_WRITE, ino, path);
 }
 
-/* sh -c 'cat x > y; cat z > y': the second '>' leaves nothing of x */
+/* sh -c 'cat x > y; cat z > y; cat y > t': the second '>' leaves nothing
+ * of x, in y or in what read y after it */
 static void test_dataflow_truncation_begins_a_version_of_its_own(void **state)
 {
 	struct recs s = { .n = 0 };
@@ -406,15 +407,23 @@ static void test_dataflow_truncation_begins_a_version_of_its_own(void **state)
 	exec_of(&s, SH, "sh");
 	cat_into(&s, A, X, "/y", TRUNC, Y, 0, 0);
 	cat_into(&s, B, Z, "/y", TRUNC, Y, 0, 6);
+	child(&s, SH, C, "cat");
+	use(&s, C, PROBE_USE_READ, Y, "/y");
+	wrote(&s, C, "/t", T);
+	reaped(&s, SH, C);
 	g = build(&s);
 	y1 = version_of(g, Y, 1);
 	y2 = version_of(g, Y, 2);
 	assert_int_equal(df_find_path(g, "/y"), y2);
 	assert_true(df_entities(g, &(size_t){ 0 })[y2].truncated);
 	assert_false(has_edge(g, DF_DERIVED, y1, y2));
-	assert_int_equal(version_of(g, Y, 0), -1); /* created empty */
+	/* created empty: the read used no version 0 */
+	assert_int_equal(version_of(g, Y, 0), -1);
 	assert_made_of(g, y1, "x");
 	assert_made_of(g, y2, "z");
+	assert_made_of(g, df_find_path(g, "/t"), "z");
+	assert_true(has_edge(g, DF_USED, y2, process_of(g, C, 1)));
+	assert_false(has_edge(g, DF_USED, y1, process_of(g, C, 1)));
 	dataflow_free(g);
 }
 
@@ -568,6 +577,31 @@ static void test_dataflow_version_0_only_of_a_file_from_before(void **state)
 	assert_true(in_lineage(g, version_of(g, T, 1), version_of(g, T, 0)));
 	assert_int_equal(version_of(g, Y, 0), -1);
 	assert_made_of(g, version_of(g, Y, 1), "x");
+	dataflow_free(g);
+}
+
+/*
+ * cat x > y; then, unordered, B runs cat z > y and C cat y > t: C's read
+ * can have come before B's truncation or after it, so t can hold x or z.
+ */
+static void test_dataflow_unordered_truncation_erases_nothing(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	cat_into(&s, A, X, "/y", TRUNC, Y, 0, 0);
+	child(&s, SH, B, "cat");
+	child(&s, SH, C, "cat");
+	use(&s, B, PROBE_USE_READ, Z, "/z");
+	opened(&s, B, "/y", TRUNC, Y, 0, 6);
+	use(&s, B, PROBE_USE_WRITE, Y, "/y");
+	use(&s, C, PROBE_USE_READ, Y, "/y");
+	wrote(&s, C, "/t", T);
+	g = build(&s);
+	assert_made_of(g, df_find_path(g, "/y"), "z");
+	assert_made_of(g, df_find_path(g, "/t"), "xz");
 	dataflow_free(g);
 }
 
@@ -872,6 +906,8 @@ int main(void)
 		cmocka_unit_test(test_dataflow_append_derives),
 		cmocka_unit_test(
 			test_dataflow_version_0_only_of_a_file_from_before),
+		cmocka_unit_test(
+			test_dataflow_unordered_truncation_erases_nothing),
 		cmocka_unit_test(test_dataflow_walk_stops_at_the_last_write),
 		cmocka_unit_test(test_dataflow_walk_stops_at_the_clone),
 		cmocka_unit_test(test_dataflow_walk_vfork_child_reaches_parent),

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -321,6 +322,89 @@ static void test_hash_not_of_another_generation(void **state)
 	scene_end(&sc);
 }
 
+/* What changes a file while the recorder hashes it: path, once an fd of
+ * this process has read into it and not past half of it. */
+struct changer {
+	const char *path;
+	off_t size;
+	bool changed;
+};
+
+/* The offset of fd (of this process) if it is open on path, else -1. */
+static long long read_offset(const char *fd, const char *path)
+{
+	char link[64], target[PATH_MAX], info[64], line[128];
+	long long pos = -1;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%s", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = 0;
+	if (strcmp(target, path))
+		return -1;
+	snprintf(info, sizeof(info), "/proc/self/fdinfo/%s", fd);
+	f = fopen(info, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "pos: %lld", &pos) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pos;
+}
+
+static void *change_while_read(void *arg)
+{
+	struct changer *c = arg;
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		DIR *d = opendir("/proc/self/fd");
+		struct dirent *e;
+
+		while (d && (e = readdir(d)) && !c->changed) {
+			long long pos = read_offset(e->d_name, c->path);
+
+			if (pos > 0 && pos < c->size / 2)
+				c->changed = chmod(c->path, 0600) == 0;
+		}
+		if (d)
+			closedir(d);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!c->changed && now.tv_sec - start.tv_sec < 20);
+	return NULL;
+}
+
+/* The file changes (its mode: its ctime, not its data) after the recorder
+ * looked at it and while it reads it: the stat after the read tells. */
+static void test_hash_not_of_a_file_changed_while_read(void **state)
+{
+	const size_t size = 32 << 20; /* read in 32 pieces */
+	struct scene sc;
+	char path[PATH_MAX], *data = malloc(size);
+	struct changer c = { .path = path, .size = size };
+	struct probe_inode out;
+	pthread_t t;
+
+	(void)state;
+	scene_begin(&sc);
+	memset(data, 'x', size);
+	tmp_path(&sc.dir, "big", path);
+	file_write(path, data, size);
+	free(data);
+	out = real_inode(&sc, "big", NULL, path);
+	used(&sc, PROBE_USE_WRITE, path, &out);
+	assert_int_equal(pthread_create(&t, NULL, change_while_read, &c), 0);
+	scene_hash_now(&sc);
+	pthread_join(t, NULL);
+	assert_true(c.changed);
+	assert_status(&sc, path, PROBE_HASH_CHANGED);
+	scene_end(&sc);
+}
+
 static void test_hash_not_of_a_file_over_the_limit(void **state)
 {
 	static char big[4096];
@@ -458,6 +542,7 @@ int main(void)
 			test_hash_not_of_an_output_changed_after_the_end),
 		cmocka_unit_test(test_hash_finds_outputs_gone_or_replaced),
 		cmocka_unit_test(test_hash_not_of_another_generation),
+		cmocka_unit_test(test_hash_not_of_a_file_changed_while_read),
 		cmocka_unit_test(test_hash_not_of_a_file_over_the_limit),
 		cmocka_unit_test(test_hash_of_system_inputs_only_if_asked),
 		cmocka_unit_test(test_hash_stops_when_interrupted),

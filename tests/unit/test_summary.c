@@ -3,7 +3,8 @@
  * two runs (user/diff_files.c), fed synthetic logs of a compiler run: it
  * reads a.c and system files, writes a temporary under a name of its
  * own, reads it back and removes it, removes an old file, writes a.o,
- * and talks through a pipe; the recorder's hashes follow.
+ * writes and reads /dev/null, writes a named pipe and talks through an
+ * anonymous one; the recorder's hashes follow.
  */
 #include "helpers.h"
 
@@ -23,6 +24,7 @@ struct run {
 	char a_c_sha, a_o_sha; /* a hash of 32 such bytes; 0: none */
 	bool new_h; /* it also read new.h */
 	bool log_appended; /* it appended to build.log, there before */
+	bool stamp; /* it made the file stamp, wrote nothing, read it */
 	__u32 a_o_end; /* the status of a.o at the end, if not done */
 };
 
@@ -83,12 +85,16 @@ static void write_run(const char *log, const struct run *run)
 	struct probe_inode null = inode_at(60, 0, 0);
 	struct probe_inode pipe = inode_at(70, 0, 0);
 	struct probe_inode stale = inode_at(80, 0, 0);
+	struct probe_inode fifo = inode_at(90, 0, 0);
+	struct probe_inode stamp = inode_at(91, 0, 0);
+	struct probe_open *made;
 	struct probe_exec *cc;
 	struct probe_use *p;
 	struct recs rs = { 0 };
 
 	null.mode = S_IFCHR | 0666;
 	pipe.mode = S_IFIFO | 0600;
+	fifo.mode = S_IFIFO | 0644;
 	cc = make_exec("/usr/bin/cc", NULL, argv, 0, 0, 0, CC);
 	cc->exe = inode_at(5, 1000, 5);
 	push(&rs, cc);
@@ -108,6 +114,15 @@ static void write_run(const char *log, const struct run *run)
 	if (run->log_appended)
 		write_of(&rs, "/src/build.log", &build_log);
 	write_of(&rs, "/dev/null", &null);
+	read_of(&rs, "/dev/null", &null);
+	write_of(&rs, "/src/fifo", &fifo);
+	if (run->stamp) { /* touch stamp; cat stamp */
+		made = make_open("/src/stamp", "/src/stamp", 0, 0, 0, CC);
+		made->flags = O_WRONLY | O_CREAT;
+		made->inode = stamp;
+		push(&rs, made);
+		read_of(&rs, "/src/stamp", &stamp);
+	}
 	p = use_of_inode(CC, PROBE_USE_WRITE, "", &pipe);
 	p->abs_len = 0;
 	p->rflags = PROBE_RF_ANON;
@@ -189,6 +204,7 @@ static void test_summary_inputs_outputs_and_temporaries(void **state)
 
 	(void)state;
 	run.log_appended = true;
+	run.stamp = true;
 	build(&b, &run);
 	/* a file read or executed, and not written, by path; a pseudo-file
 	 * is one */
@@ -196,11 +212,13 @@ static void test_summary_inputs_outputs_and_temporaries(void **state)
 		    "/proc/self/maps\n/src/a.c\n/usr/bin/cc\n"
 		    "/usr/include/stdio.h\n"
 		    "/usr/lib/x86_64-linux-gnu/libc.so.6\n");
-	/* written, whether made or there before; a device is no file */
-	assert_role(&b.s, SUMMARY_OUTPUT, "/src/a.o\n/src/build.log\n");
+	/* written, whether made or there before, or made empty (and read:
+	 * no input); a device or a named pipe is no file */
+	assert_role(&b.s, SUMMARY_OUTPUT,
+		    "/src/a.o\n/src/build.log\n/src/stamp\n");
 	/* written, read back and removed: a temporary, not an input */
 	assert_role(&b.s, SUMMARY_TEMPORARY, "/tmp/ccAAAA.s\n");
-	assert_int_equal(b.s.n, 8);
+	assert_int_equal(b.s.n, 9);
 	unbuild(&b);
 }
 
@@ -296,6 +314,7 @@ static void test_summary_folds_system_files(void **state)
 	struct filter none = { 0 }, no_fold = { .no_fold = true };
 	struct filter only = { .only = src, .nonly = 1 };
 	struct filter exclude = { .exclude = usr, .nexclude = 1 };
+	struct filter fold = { .fold = src, .nfold = 1 };
 	struct built b;
 
 	(void)state;
@@ -309,6 +328,9 @@ static void test_summary_folds_system_files(void **state)
 		       "/usr/lib/x86_64-linux-gnu/libc.so.6\n");
 	assert_entries(&b.s, SUMMARY_INPUT, &only, "/src/a.c\n");
 	assert_entries(&b.s, SUMMARY_INPUT, &exclude, "/proc/ (1)\n/src/a.c\n");
+	assert_entries(&b.s, SUMMARY_INPUT, &fold,
+		       "/proc/ (1)\n/src/ (1)\n/usr/bin/ (1)\n"
+		       "/usr/include/ (1)\n/usr/lib/x86_64-linux-gnu/ (1)\n");
 	assert_entries(&b.s, SUMMARY_OUTPUT, &none, "/src/a.o\n");
 	unbuild(&b);
 }
