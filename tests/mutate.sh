@@ -14,10 +14,14 @@ trap 'rm -rf "$work"' EXIT
 # name # file # sed expression that breaks it # test names that must fail
 mutations=(
 	"share-pointers#bpf/probe.bpf.c#s/PROBE_SHARE_FILES :/0 :/#threads"
-	"filter#bpf/probe.bpf.c#s/return \*traced_word(tgid) \& (1ULL << (tgid \& 63));/return 1;/#records_nothing_outside"
+	"filter#bpf/probe.bpf.c#/^static __always_inline bool is_traced(/,/^}/s/\tif (!(\*traced_word(tgid) \& (1ULL << (tgid \& 63))))/\tif (0)/#records_nothing_outside"
 	"mount-crossing#bpf/probe.bpf.c#s/w->dentry = mnt->mnt_mountpoint;/goto done;/#absolute_path_across_mounts"
 	"pending-exec#bpf/probe.bpf.c#s/if (tgid == pending_tgid) {/if (0) {/#runs_as_sudo_user"
 	"cgroup-scope#bpf/probe.bpf.c#s/== cgroup_id)/== cgroup_id + 1)/#cgroup_until_empty cgroup_ctrl_c"
+	# issue 9: a --cgroup scope that holds
+	"cgroup-by-bits#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/#cgroup_scope_is_each_threads_own"
+	"cgroup-scope-from-bits-only#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/;s/else if (!follow \&\& clear_traced(ctgid))/else if (0)/#cgroup_scope_survives_pid_reuse"
+	"cgroup-thread-leaves#bpf/probe.bpf.c#s/} else if (threadgroup \&\& clear_traced(tgid)) {/} else if (clear_traced(tgid)) {/#cgroup_scope_is_each_threads_own"
 	"dev-encoding#user/util.c#s/uint64_t major = kdev >> 20, minor = kdev \& 0xfffff;/uint64_t minor = kdev >> 20, major = kdev \& 0xfffff;/#shell_pipeline open_relative_to_dirfd"
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"
@@ -33,7 +37,7 @@ mutations=(
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
 	"model-mm#user/model.c#s/\t\tchild->mm = mm;/\t\t(void)mm;/#vfork_shares_memory_until_exec threads raw_clone3_and_vfork"
-	"snapshot#user/record.c#s/\t\tsnapshot_process(r->log, members.pid\[i\], r->start_boot_ns);/\t\t(void)snapshot_process;/#cgroup_members_from_before"
+	"snapshot#user/snapshot.c#s/if (same \&\& readable \&\& !log_append(w, out.rec\[i\]))/if (0)/#cgroup_members_from_before"
 	"model-snapshot#user/model.c#s/\t\tset_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/\t\tif (0) set_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/#cgroup_members_from_before"
 	"model-umask#user/model.c#s/\t\tt->fs->umask = r->args\[0\] \& 0777;/\t\t(void)0;/#cwd_shared_by_clone_fs"
 	"forward-sigint#user/record.c#s/\tkill(r->child, sig);/\t(void)sig;/#ctrl_c_reaches_the_command"

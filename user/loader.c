@@ -139,6 +139,17 @@ static void map_rings(struct loader *l)
 		    strerror(errno));
 }
 
+/* The cgroup whose subtree is recorded, for is_traced() on the BPF side. */
+static void set_scope_cgroup(struct probe *skel, int cgroup_fd)
+{
+	__u32 key = 0, fd = cgroup_fd;
+
+	if (bpf_map__update_elem(skel->maps.scope_cgroup, &key, sizeof(key),
+				 &fd, sizeof(fd), BPF_ANY))
+		die(EXIT_USAGE, "cannot give the BPF side its cgroup: %s",
+		    strerror(errno));
+}
+
 struct loader *loader_open(const struct loader_opts *o)
 {
 	struct loader *l = xmalloc(sizeof(*l));
@@ -180,6 +191,8 @@ struct loader *loader_open(const struct loader_opts *o)
 	err = probe__load(skel);
 	if (err)
 		load_fail("load", err);
+	if (o->scope == PROBE_SCOPE_CGROUP)
+		set_scope_cgroup(skel, o->cgroup_fd);
 	map_rings(l);
 	return l;
 }

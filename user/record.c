@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -323,32 +324,35 @@ static pid_t spawn_waiting(const char *path, char **cmd,
 
 /* ---- cgroups ---- */
 
-static __u64 cgroup_id_of(const char *dir)
+/*
+ * The cgroup v2 directory dir, open (for the BPF side's cgroup array,
+ * which decides who is in scope), and its id (for the hooks that see a
+ * cgroup other than the current task's).
+ */
+static int open_cgroup(const char *dir, __u64 *id)
 {
 	union {
 		struct file_handle fh;
 		char space[sizeof(struct file_handle) + sizeof(__u64)];
 	} h;
-	__u64 id;
 	struct statfs sfs;
-	struct stat st;
-	int mount_id;
+	int fd, mount_id;
 
-	if (stat(dir, &st))
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOTDIR)
 		die(EXIT_USAGE, "--cgroup %s: %s", dir, strerror(errno));
-	if (statfs(dir, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC ||
-	    !S_ISDIR(st.st_mode))
+	if (fd < 0 || fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		die(EXIT_USAGE,
 		    "--cgroup %s is not a cgroup v2 directory (see "
 		    "'findmnt -t cgroup2' for where cgroup v2 is mounted)",
 		    dir);
 	/* A cgroup's id is its kernfs node id: the 8-byte file handle. */
-	h.fh.handle_bytes = sizeof(id);
-	if (name_to_handle_at(AT_FDCWD, dir, &h.fh, &mount_id, 0))
+	h.fh.handle_bytes = sizeof(*id);
+	if (name_to_handle_at(fd, "", &h.fh, &mount_id, AT_EMPTY_PATH))
 		die(EXIT_USAGE, "--cgroup %s: cannot get its id: %s", dir,
 		    strerror(errno));
-	memcpy(&id, h.fh.f_handle, sizeof(id));
-	return id;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return fd;
 }
 
 /* Read "populated N" from DIR/cgroup.events; -1 if unreadable. */
@@ -408,13 +412,86 @@ static int list_procs_in(const char *path, const struct stat *st, int type,
 }
 
 /*
+ * The cgroup v2 directory dir as /proc/PID/cgroup names cgroups: its path
+ * below the mount it is in, after the directory of the hierarchy mounted
+ * there (/proc/self/mountinfo's fourth field).  NULL if no cgroup2 mount
+ * holds it.
+ */
+static char *cgroup_v2_path(const char *dir)
+{
+	char real[PATH_MAX], root[PATH_MAX], mnt[PATH_MAX], *found = NULL;
+	char *line = NULL;
+	size_t cap = 0, best = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f || !realpath(dir, real)) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		const char *type = strstr(line, " - ");
+		size_t n;
+
+		if (!type || strncmp(type + 3, "cgroup2 ", 8) ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		n = strcmp(mnt, "/") ? strlen(mnt) : 0;
+		if (n < best || strncmp(real, mnt, n) ||
+		    (real[n] && real[n] != '/'))
+			continue;
+		best = n;
+		free(found);
+		found = xmalloc(strlen(root) + strlen(real) + 2);
+		sprintf(found, "%s%s", strcmp(root, "/") ? root : "", real + n);
+		if (!*found)
+			strcpy(found, "/");
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Whether /proc/PID/cgroup puts pid in the cgroup v2 path or below it. */
+static bool pid_in_cgroup(__u32 pid, const char *path)
+{
+	char file[64], *line = NULL;
+	size_t cap = 0, n = strcmp(path, "/") ? strlen(path) : 0;
+	bool in = false;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%u/cgroup", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = line + 3;
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		p[strcspn(p, "\n")] = 0;
+		in = !strncmp(p, path, n) && (!p[n] || p[n] == '/');
+		break;
+	}
+	free(line);
+	fclose(f);
+	return in;
+}
+
+/*
  * Processes already in the cgroup when recording starts: traced from now
  * on, and their open fds, exe and cwd written to the log first, so that
  * what they do next resolves.  The programs are attached first, so a
- * process forked meanwhile is caught at fork.
+ * process forked meanwhile is caught at fork.  A pid listed is taken for
+ * a member only if, once its pidfd is open, /proc/PID/cgroup is in the
+ * subtree, and the pidfd's process is still there after its snapshot: a
+ * member that exits meanwhile can leave its pid to a process outside.
  */
 static void trace_cgroup_members(struct recording *r, const char *dir)
 {
+	char *path = cgroup_v2_path(dir);
+	size_t denied = 0;
+
 	members.n = 0;
 	nftw(dir, list_procs_in, 16, FTW_PHYS);
 	if (members.collector)
@@ -423,9 +500,26 @@ static void trace_cgroup_members(struct recording *r, const char *dir)
 		       "with Ctrl-C",
 		       dir);
 	for (size_t i = 0; i < members.n; i++) {
-		loader_trace(r->loader, members.pid[i], false);
-		snapshot_process(r->log, members.pid[i], r->start_boot_ns);
+		__u32 pid = members.pid[i];
+		int pidfd = syscall(SYS_pidfd_open, pid, 0);
+
+		if (pidfd < 0)
+			continue;
+		if (!path || pid_in_cgroup(pid, path)) {
+			loader_trace(r->loader, pid, false);
+			if (snapshot_process(r->log, pid, pidfd,
+					     r->start_boot_ns) < 0)
+				denied++;
+		}
+		close(pidfd);
 	}
+	if (denied)
+		errorf("warning: /proc would not show the open files of %zu of "
+		       "the %zu processes already in %s (that needs "
+		       "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): what they "
+		       "read and write through them names no file",
+		       denied, members.n, dir);
+	free(path);
 	free(members.pid);
 	members.pid = NULL;
 	members.cap = 0;
@@ -740,7 +834,7 @@ int cmd_record(int argc, char **argv)
 	lo.buffer_size = o.buffer_size;
 	lo.verbose = o.verbose;
 	if (o.cgroup) {
-		lo.cgroup_id = cgroup_id_of(o.cgroup);
+		lo.cgroup_fd = open_cgroup(o.cgroup, &lo.cgroup_id);
 		snprintf(r.cgroup_events, sizeof(r.cgroup_events),
 			 "%s/cgroup.events", o.cgroup);
 	}
@@ -753,6 +847,8 @@ int cmd_record(int argc, char **argv)
 		cmd_path = find_command(o.cmd[0]);
 
 	r.loader = loader_open(&lo);
+	if (o.cgroup)
+		close(lo.cgroup_fd);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);

@@ -91,14 +91,15 @@ def model_check(log):
     return {"uses": uses, "agree": agree, "unknown": unknown, "fs_checked": checked, "root_checked": absolute}
 
 
-def export_ops(log, hb=False, hb_warning=None):
+def export_ops(log, hb=False, hb_warning=None, validate=True):
     """The ops of a log (and with hb, its happens-before edges, whose
-    check must have found nothing wrong, or said hb_warning)."""
+    check must have found nothing wrong, or said hb_warning); validate
+    checks each against the schema (slow for 100,000 ops)."""
     out = subprocess.run([PROBE, "export", "jsonl", log] + (["--hb"] if hb else []),
                          capture_output=True, text=True)
     assert out.returncode == 0, "export failed: %s" % out.stderr
     lines = [json.loads(line, object_pairs_hook=no_duplicate_keys) for line in out.stdout.splitlines()]
-    for op in lines:
+    for op in lines if validate else []:
         errors = list(VALIDATOR.iter_errors(op))
         assert not errors, "line does not match the schema: %r: %s" % (op, errors[0].message)
     ops = [op for op in lines if op["op"] != "hb_edge"]
@@ -1457,6 +1458,101 @@ def cgroup_ctrl_c(tmp):
     assert [op for op in ops if op.get("path") == "/etc/hostname"], "the cgroup's cat is missing"
     info = subprocess.run([PROBE, "info", log], capture_output=True, text=True)
     assert "(complete)" in info.stdout, info.stdout
+
+
+def pids_not_in_the_recording(ops):
+    """The ops of processes the recording had no reason to record: each
+    pid must be one it found in its cgroup (a snapshot) or saw cloned by a
+    process it recorded, and not gone since (its last exit)."""
+    alive, strays = set(), []
+    for op in ops:
+        pid = op["pid"]
+        if op["op"] == "snapshot":
+            alive.add(pid)
+            continue
+        if pid not in alive:
+            strays.append(op)
+        if op["op"] == "clone" and op["child_pid"] != pid:
+            alive.add(op["child_pid"])
+        if op["op"] == "exit" and op["group_dead"]:
+            alive.discard(pid)
+    return strays
+
+
+@test
+def cgroup_scope_survives_pid_reuse(tmp):
+    # Members that come and go while the recorder lists them, and a fork
+    # loop outside that cycles through every pid meanwhile: a member that
+    # exits before the recorder marks it leaves its pid to a process
+    # outside, which must not be recorded.  Every member still there at
+    # the end must be.
+    marker = os.path.join(tmp, "outside-marker")
+    write_file(marker, "x")
+    log = os.path.join(tmp, "churn.probe")
+    churn = os.path.join(SCENARIOS, "pid_churn")
+    forks = min(int(open("/proc/sys/kernel/pid_max").read()), 100000) + 5000
+    with Cgroup("probe-bpf-churn-%d" % os.getpid()) as cg:
+        members = [run_in_cgroup(cg.path, "for i in $(seq 200); do sleep 60 & done; wait"),
+                   run_in_cgroup(cg.path, "while :; do /bin/true; done")]
+        outside = subprocess.Popen([churn, marker, str(forks)])
+        try:
+            time.sleep(0.3)
+            rec = start_cgroup_recording(log, cg.path)
+            assert outside.wait(timeout=120) == 0
+            time.sleep(0.2)
+            still_in = {int(p) for p in open(os.path.join(cg.path, "cgroup.procs")).read().split()}
+        finally:
+            outside.kill()
+            write_file(os.path.join(cg.path, "cgroup.kill"), "1")
+            for m in members:
+                m.wait()
+        out, err = rec.communicate(timeout=30)  # the cgroup emptied
+        assert rec.returncode == 0, err
+    ops = export_ops(log, validate=False)
+    assert not [op for op in ops if op["op"] == "lost"], "records were lost"
+    assert not [op for op in ops if op.get("path") == marker], "recorded a process outside the cgroup"
+    strays = pids_not_in_the_recording(ops)
+    assert not strays, "ops of pids neither found in the cgroup nor cloned in it: %r" % strays[:3]
+    recorded = {op["pid"] for op in ops}
+    assert len(still_in) > 200 and still_in <= recorded, "members not recorded: %r" % (still_in - recorded)
+    assert [op for op in ops if op["op"] == "exec" and op["argv"] == ["/bin/true"]], "the members' execs were not recorded"
+
+
+@test
+def cgroup_scope_is_each_threads_own(tmp):
+    # cgroup v2's threaded mode puts the threads of one process in
+    # different cgroups: each thread is recorded while its own cgroup is in
+    # the subtree, whatever its process's other threads do.
+    files = [os.path.join(tmp, name) for name in ("main", "one", "two")]
+    for f in files:
+        write_file(f, "x")
+    log = os.path.join(tmp, "threads.probe")
+    name = "probe-bpf-threads-%d" % os.getpid()
+    with Cgroup(name) as domain, Cgroup(name + "/in") as inside, Cgroup(name + "/out") as outside:
+        for cg in (inside, outside):
+            write_file(os.path.join(cg.path, "cgroup.type"), "threaded")
+        proc = subprocess.Popen(["sh", "-c", "echo $$ > %s/cgroup.procs && exec %s %s %s %s"
+                                 % (domain.path, os.path.join(SCENARIOS, "threads_apart"), *files)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            main, one, two = (int(t) for t in proc.stdout.readline().split())
+            rec = start_cgroup_recording(log, inside.path)
+            # two threads move in alone; then one of them moves out alone
+            for tid in (one, two):
+                write_file(os.path.join(inside.path, "cgroup.threads"), str(tid))
+            write_file(os.path.join(outside.path, "cgroup.threads"), str(two))
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            assert proc.wait(timeout=10) == 0
+        finally:
+            proc.kill()
+            proc.wait()
+        rec.send_signal(signal.SIGINT)
+        out, err = rec.communicate(timeout=10)
+        assert rec.returncode == 0, err
+    ops = export_ops(log)
+    opened = [(op["tid"], op["path"]) for op in ops if op["op"] == "open" and op.get("path") in files]
+    assert opened == [(one, files[1])], opened
 
 
 # ---- errors and the command line ----
