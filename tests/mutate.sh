@@ -22,6 +22,11 @@ mutations=(
 	"cgroup-by-bits#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/#cgroup_scope_is_each_threads_own"
 	"cgroup-scope-from-bits-only#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/;s/else if (!follow \&\& clear_traced(ctgid))/else if (0)/#cgroup_scope_survives_pid_reuse"
 	"cgroup-thread-leaves#bpf/probe.bpf.c#s/} else if (threadgroup \&\& clear_traced(tgid)) {/} else if (clear_traced(tgid)) {/#cgroup_scope_is_each_threads_own"
+	# issue 9: outputs made safely
+	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
+	"output-mode#user/output.c#s/#define OUTPUT_MODE 0600/#define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"
+	"output-device-replaced#user/output.c#s/if (!lstat(path, \&st) \&\& !S_ISREG(st.st_mode)) {/if (0) {/#outputs_never_replace_a_device"
+	"output-chown-any#user/output.c#s/if (!out->created || geteuid() != 0/if (geteuid() != 0/#outputs_given_to_sudo_user_only_if_made"
 	"dev-encoding#user/util.c#s/uint64_t major = kdev >> 20, minor = kdev \& 0xfffff;/uint64_t minor = kdev >> 20, major = kdev \& 0xfffff;/#shell_pipeline open_relative_to_dirfd"
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"

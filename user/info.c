@@ -575,7 +575,7 @@ static void usage(FILE *f)
 /* The run's files: the log read again, through the dataflow graph. */
 static struct dataflow *run_files(struct info *in)
 {
-	char err[512];
+	char err[PROBE_ERR_MAX];
 	struct log_reader *log = log_open(in->path, err, sizeof(err));
 	struct dataflow *g;
 
@@ -604,7 +604,7 @@ int cmd_info(int argc, char **argv)
 	struct dataflow *g;
 	enum log_next n;
 	bool files = false, json = false;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 	int c;
 
 	optind = 1;

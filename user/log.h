@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "output.h"
 #include "probe_abi.h"
 
 #define PROBE_LOG_MAGIC "PROBELOG"
@@ -50,11 +51,12 @@ struct probe_log_header {
 
 struct log_writer {
 	FILE *f;
-	char *path;
+	struct output out; /* its file, as made */
 	__u64 records;
 };
 
-/* Create path (refusing an existing file unless overwrite) and write the
+/* Create path as output_create() does (refusing an existing file unless
+ * overwrite, never through a symlink, mode 0600) and write the
  * header.  On failure prints one error line and returns NULL. */
 struct log_writer *log_create(const char *path, bool overwrite,
 			      const struct probe_log_header *hdr,

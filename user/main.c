@@ -49,7 +49,7 @@ struct dataflow *cli_dataflow(const char *log_path, const char *what,
 			      struct log_reader **log)
 {
 	struct dataflow *g;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 
 	*log = log_open(log_path, err, sizeof(err));
 	if (!*log)

@@ -53,7 +53,8 @@ static const char usage[] =
 	"options:\n"
 	"  -o, --output FILE       the log to write (default " DEFAULT_OUTPUT
 	")\n"
-	"      --overwrite         replace FILE if it exists\n"
+	"      --overwrite         replace FILE if it exists (never through a\n"
+	"                          symlink; a new log is made mode 0600)\n"
 	"  -c, --cgroup DIR        record a cgroup instead of a command\n"
 	"  -u, --user USER         run COMMAND as USER (default: the user who\n"
 	"                          ran sudo, from SUDO_UID/SUDO_GID)\n"
@@ -838,7 +839,8 @@ int cmd_record(int argc, char **argv)
 		snprintf(r.cgroup_events, sizeof(r.cgroup_events),
 			 "%s/cgroup.events", o.cgroup);
 	}
-	if (!o.overwrite && access(o.output, F_OK) == 0)
+	if (!o.overwrite &&
+	    faccessat(AT_FDCWD, o.output, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		die(EXIT_USAGE,
 		    "%s already exists: choose another -o or pass --overwrite",
 		    o.output);
@@ -870,10 +872,9 @@ int cmd_record(int argc, char **argv)
 		}
 		exit(EXIT_USAGE);
 	}
-	if (as.change && getenv("SUDO_UID") && !o.user)
-		if (fchown(fileno(r.log->f), as.uid, as.gid))
-			errorf("cannot give %s to uid %u: %s", o.output, as.uid,
-			       strerror(errno));
+	if (!o.user && output_give_to_sudo_user(&r.log->out))
+		errorf("warning: cannot give %s to the user who ran sudo: %s",
+		       o.output, strerror(errno));
 	r.merge = merge_new(loader_ncpus(r.loader), write_record, &r);
 	yield_to_workload();
 

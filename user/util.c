@@ -15,6 +15,41 @@ static void verrorf(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+void vformat_message(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	static const char cut[] = "...";
+	va_list again;
+	size_t need, head, tail;
+	char *whole;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, len, fmt, ap);
+	if (n < 0 || (size_t)n < len || len < 2 * sizeof(cut)) {
+		va_end(again);
+		return;
+	}
+	need = (size_t)n + 1;
+	whole = xmalloc(need);
+	vsnprintf(whole, need, fmt, again);
+	va_end(again);
+	tail = (len - sizeof(cut)) / 2;
+	head = len - sizeof(cut) - tail;
+	memcpy(buf, whole, head);
+	memcpy(buf + head, cut, sizeof(cut) - 1);
+	memcpy(buf + head + sizeof(cut) - 1, whole + n - tail, tail + 1);
+	free(whole);
+}
+
+void format_message(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat_message(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 void errorf(const char *fmt, ...)
 {
 	va_list ap;

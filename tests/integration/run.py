@@ -1555,6 +1555,64 @@ def cgroup_scope_is_each_threads_own(tmp):
     assert opened == [(one, files[1])], opened
 
 
+@test
+def outputs_are_private_and_follow_no_symlink(tmp):
+    # a log and an export hold argv, paths, environments: only their owner
+    # reads them
+    log = os.path.join(tmp, "run.probe")
+    out = os.path.join(tmp, "ops.jsonl")
+    assert run_cli("record", "-q", "-o", log, "--", "true").returncode == 0
+    assert run_cli("export", "jsonl", log, "-o", out).returncode == 0
+    for f in (log, out):
+        assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, (f, oct(os.stat(f).st_mode))
+    # a symlink planted where the output goes is not followed: its target
+    # is neither truncated nor replaced
+    victim = os.path.join(tmp, "victim")
+    write_file(victim, "precious")
+    link = os.path.join(tmp, "link")
+    os.symlink(victim, link)
+    assert_one_line_error(run_cli("record", "--overwrite", "-o", link, "--", "true"), 2, link, "symbolic link")
+    assert_one_line_error(run_cli("export", "jsonl", log, "-o", link), 2, link, "symbolic link")
+    assert open(victim).read() == "precious" and os.path.islink(link)
+    assert sorted(os.listdir(tmp)) == ["link", "ops.jsonl", "run.probe", "victim"], os.listdir(tmp)
+
+
+@test
+def outputs_never_replace_a_device(tmp):
+    # export -o /dev/null as root writes to the device; it must not put a
+    # regular file in its place (a device of our own, so that a failure
+    # does not break the machine's /dev/null)
+    log = os.path.join(tmp, "run.probe")
+    assert run_cli("record", "-q", "-o", log, "--", "true").returncode == 0
+    null = os.path.join(tmp, "null")
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    for args in (["export", "jsonl", log, "-o", null], ["record", "-q", "--overwrite", "-o", null, "--", "true"]):
+        proc = run_cli(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+        st = os.lstat(null)
+        assert stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3), args
+    assert sorted(os.listdir(tmp)) == ["null", "run.probe"], os.listdir(tmp)
+
+
+@test
+def outputs_given_to_sudo_user_only_if_made(tmp):
+    # under sudo, what probe-bpf creates belongs to the user who ran it;
+    # a file that was there already keeps its owner
+    env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
+    new_log, new_out = os.path.join(tmp, "new.probe"), os.path.join(tmp, "new.jsonl")
+    assert run_cli("record", "-q", "-o", new_log, "--", "true", env=env).returncode == 0
+    assert run_cli("export", "jsonl", new_log, "-o", new_out, env=env).returncode == 0
+    for f in (new_log, new_out):
+        assert (os.stat(f).st_uid, os.stat(f).st_gid) == (65534, 65534), f
+    old = os.path.join(tmp, "old.probe")
+    write_file(old, "root's")
+    os.chmod(old, 0o600)
+    proc = run_cli("record", "-q", "--overwrite", "-o", old, "--", "true", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert os.stat(old).st_uid == 0, "an existing file was given away"
+    assert run_cli("info", old).returncode == 0
+
+
 # ---- errors and the command line ----
 
 
