@@ -20,8 +20,11 @@ mutations=(
 	"cgroup-scope#bpf/probe.bpf.c#s/== cgroup_id)/== cgroup_id + 1)/#cgroup_until_empty cgroup_ctrl_c"
 	# issue 9: a --cgroup scope that holds
 	"cgroup-by-bits#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/#cgroup_scope_is_each_threads_own"
-	"cgroup-scope-from-bits-only#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/;s/else if (!follow \&\& clear_traced(ctgid))/else if (0)/#cgroup_scope_survives_pid_reuse"
 	"cgroup-thread-leaves#bpf/probe.bpf.c#s/} else if (threadgroup \&\& clear_traced(tgid)) {/} else if (clear_traced(tgid)) {/#cgroup_scope_is_each_threads_own"
+	# issue 9: a recorded command that cannot reach its recorder
+	"collector-dumpable#user/record.c#s/if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))/if (0)/#recorded_command_cannot_untrace_itself"
+	"command-keeps-caps#user/record.c#s/if (!as->keep_caps \&\& drop_inherited_caps()) {/if (0 \&\& drop_inherited_caps()) {/#recorded_command_inherits_no_capabilities"
+	"setuid-unchecked#user/record.c#s/if (as.change \&\& (!have_capability(CAP_SETUID) ||/if (0 \&\& (!have_capability(CAP_SETUID) ||/#record_says_which_capabilities_it_needs"
 	# issue 9: outputs made safely
 	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
 	"output-mode#user/output.c#s/#define OUTPUT_MODE 0600/#define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"

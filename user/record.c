@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <pwd.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -48,7 +50,9 @@ static const char usage[] =
 	"\n"
 	"Record the file and process operations of COMMAND and all its\n"
 	"descendants, or of every process in the cgroup v2 directory DIR and\n"
-	"below it (until Ctrl-C, or until the cgroup empties).  Needs root.\n"
+	"below it (until Ctrl-C, or until the cgroup empties).  Needs root, or\n"
+	"CAP_BPF and CAP_PERFMON (and CAP_SETUID and CAP_SETGID to run\n"
+	"COMMAND as another user).\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE       the log to write (default " DEFAULT_OUTPUT
@@ -58,6 +62,9 @@ static const char usage[] =
 	"  -c, --cgroup DIR        record a cgroup instead of a command\n"
 	"  -u, --user USER         run COMMAND as USER (default: the user who\n"
 	"                          ran sudo, from SUDO_UID/SUDO_GID)\n"
+	"      --keep-caps         let COMMAND inherit the recorder's inheritable\n"
+	"                          and ambient capabilities (by default it gets\n"
+	"                          none, so that it cannot reach the recorder)\n"
 	"      --env               also record each exec's environment (it may\n"
 	"                          hold secrets)\n"
 	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two such as\n"
@@ -83,6 +90,7 @@ struct record_opts {
 	bool overwrite;
 	const char *cgroup;
 	const char *user;
+	bool keep_caps;
 	bool env;
 	uint64_t buffer_size;
 	bool quiet;
@@ -98,6 +106,7 @@ struct run_as {
 	uid_t uid;
 	gid_t gid;
 	char *name; /* for initgroups; NULL: no supplementary groups */
+	bool keep_caps; /* the inheritable and ambient capabilities */
 };
 
 struct recording {
@@ -128,6 +137,7 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", no_argument, NULL, 'E' },
+		{ "keep-caps", no_argument, NULL, 'K' },
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "no-hash", no_argument, NULL, 'N' },
 		{ "hash-system", no_argument, NULL, 'S' },
@@ -162,6 +172,9 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'E':
 			o->env = true;
+			break;
+		case 'K':
+			o->keep_caps = true;
 			break;
 		case 'b':
 			if (!parse_size(optarg, &o->buffer_size) ||
@@ -218,6 +231,7 @@ static void resolve_user(const struct record_opts *o, struct run_as *as)
 	struct passwd *pw;
 
 	memset(as, 0, sizeof(*as));
+	as->keep_caps = o->keep_caps;
 	if (o->user) {
 		char *end;
 		unsigned long uid = strtoul(o->user, &end, 10);
@@ -244,6 +258,25 @@ static void resolve_user(const struct record_opts *o, struct run_as *as)
 
 /* ---- the command's side of the fork ---- */
 
+/*
+ * Leave the command no capability it would keep across execve() as a
+ * user other than root: none inheritable, none ambient (capabilities(7),
+ * "Transformation of capabilities during execve()").  Recording with
+ * CAP_BPF+CAP_PERFMON (+CAP_SYS_PTRACE) made ambient would otherwise hand
+ * them to the command, which could then reach the recorder's maps.
+ */
+static int drop_inherited_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) ||
+	    syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].inheritable = d[1].inheritable = 0;
+	return syscall(SYS_capset, &h, d);
+}
+
 static void __attribute__((noreturn))
 child_run(const char *path, char **cmd, const struct run_as *as, int go,
 	  const sigset_t *mask)
@@ -262,6 +295,11 @@ child_run(const char *path, char **cmd, const struct run_as *as, int go,
 				as->uid, strerror(errno));
 			_exit(126);
 		}
+	}
+	if (!as->keep_caps && drop_inherited_caps()) {
+		fprintf(stderr, "probe-bpf: cannot drop capabilities: %s\n",
+			strerror(errno));
+		_exit(126);
 	}
 	execv(path, cmd);
 	if (errno == ENOEXEC) /* no #! line: a shell script, as execvp has it */
@@ -826,6 +864,12 @@ int cmd_record(int argc, char **argv)
 	int go = -1;
 
 	parse_args(argc, argv, &o);
+	/* Not dumpable: a process of the same user (the command) may not
+	 * ptrace it, nor take its fds with pidfd_getfd(2) (ptrace access
+	 * mode checks, ptrace(2)), nor read /proc/PID/fd or mem. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		die(EXIT_USAGE, "cannot make the recorder non-dumpable: %s",
+		    strerror(errno));
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	memset(&lo, 0, sizeof(lo));
@@ -845,6 +889,12 @@ int cmd_record(int argc, char **argv)
 		    "%s already exists: choose another -o or pass --overwrite",
 		    o.output);
 	resolve_user(&o, &as);
+	if (as.change && (!have_capability(CAP_SETUID) ||
+			  !have_capability(CAP_SETGID)))
+		die(EXIT_USAGE,
+		    "running COMMAND as uid %u needs CAP_SETUID and "
+		    "CAP_SETGID: run probe-bpf with sudo",
+		    as.uid);
 	if (o.cmd)
 		cmd_path = find_command(o.cmd[0]);
 

@@ -55,4 +55,8 @@ uint64_t dev_user_to_kernel(uint64_t udev);
 
 uint64_t clock_ns(int clock_id);
 
+/* Whether this process has capability cap (CAP_BPF...) in its effective
+ * set; false if it cannot tell. */
+bool have_capability(int cap);
+
 #endif

@@ -1613,6 +1613,60 @@ def outputs_given_to_sudo_user_only_if_made(tmp):
     assert run_cli("info", old).returncode == 0
 
 
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+WITH_BPF_CAPS = ["--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon"]
+
+
+def record_with_caps(tmp, cmd, *options, caps=WITH_BPF_CAPS, name="caps.probe"):
+    """Record as a user who is not root and holds CAP_BPF and CAP_PERFMON
+    (ambient, as a service's unit file could give them)."""
+    os.chmod(tmp, 0o777)
+    log = os.path.join(tmp, name)
+    return log, subprocess.run(AS_NOBODY + caps + [PROBE, "record", "-q", "-o", log, *options, "--", *cmd],
+                               capture_output=True, text=True, timeout=60)
+
+
+@test
+def recorded_command_cannot_untrace_itself(tmp):
+    # The command runs as the recorder's user: it tries to take the
+    # recorder's fds (pidfd_getfd), map its traced bits and clear its own
+    # before it reads a secret.  Whether it inherits the recorder's
+    # capabilities or not, the read is in the log.
+    secret, copy = os.path.join(tmp, "secret"), os.path.join(tmp, "copy")
+    write_file(secret, "s3cret")
+    for options in ([], ["--keep-caps"]):
+        log, proc = record_with_caps(tmp, [os.path.join(SCENARIOS, "self_untrace"), secret, copy], *options)
+        assert proc.returncode == 0, (options, proc.stderr)
+        assert proc.stdout == "reached 0\n", (options, proc.stdout)
+        ops = export_ops(log)
+        opened = [op for op in ops if op["op"] == "open" and op.get("path") == secret]
+        assert opened and open(copy).read() == "s3cret", options
+        os.unlink(log)
+
+
+@test
+def recorded_command_inherits_no_capabilities(tmp):
+    status = os.path.join(tmp, "status")
+    show = ["sh", "-c", "grep -E '^Cap(Inh|Prm|Eff|Amb)' /proc/self/status > %s" % status]
+    caps = {}
+    for options in ([], ["--keep-caps"]):
+        log, proc = record_with_caps(tmp, show, *options)
+        assert proc.returncode == 0, proc.stderr
+        caps[tuple(options)] = dict(line.split(":") for line in open(status).read().split("\n") if line)
+        os.unlink(log)
+    assert {int(v, 16) for v in caps[()].values()} == {0}, caps
+    assert int(caps[("--keep-caps",)]["CapAmb"], 16) == (1 << 38) | (1 << 39), caps  # CAP_PERFMON, CAP_BPF
+
+
+@test
+def record_says_which_capabilities_it_needs(tmp):
+    log, proc = record_with_caps(tmp, ["true"], caps=[])
+    assert_one_line_error(proc, 2, "CAP_BPF and CAP_PERFMON")
+    log, proc = record_with_caps(tmp, ["true"], "--user", "root")
+    assert_one_line_error(proc, 2, "CAP_SETUID and CAP_SETGID")
+    assert "CAP_BPF and CAP_PERFMON" in run_cli("record", "--help").stdout
+
+
 # ---- errors and the command line ----
 
 
