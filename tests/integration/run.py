@@ -2158,7 +2158,7 @@ def dot_render_failure_and_interruption(tmp):
     out = os.path.join(tmp, "flow.png")
 
     def leftovers():
-        return [f for f in os.listdir(tmp) if f.startswith("flow.png")]
+        return [f for f in os.listdir(tmp) if f.startswith(("flow.png", ".flow.png"))]
 
     # Graphviz fails: its error on one line (the one that says Error, not
     # a warning before it), nothing left behind
@@ -2183,7 +2183,7 @@ def dot_render_failure_and_interruption(tmp):
             time.sleep(0.05)
         dot_pid = int(open(mark).read())
         os.unlink(mark)
-        assert any(f.startswith("flow.png.tmp.") for f in leftovers()), leftovers()
+        assert any(f.startswith(".flow.png.tmp.") for f in leftovers()), leftovers()
         proc.send_signal(sig)
         proc.communicate(timeout=10)
         assert proc.returncode == -sig, (sig, proc.returncode)
