@@ -25,6 +25,11 @@ mutations=(
 	"collector-dumpable#user/record.c#s/if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))/if (0)/#recorded_command_cannot_untrace_itself"
 	"command-keeps-caps#user/record.c#s/if (!as->keep_caps \&\& drop_inherited_caps()) {/if (0 \&\& drop_inherited_caps()) {/#recorded_command_inherits_no_capabilities"
 	"setuid-unchecked#user/record.c#s/if (as.change \&\& (!have_capability(CAP_SETUID) ||/if (0 \&\& (!have_capability(CAP_SETUID) ||/#record_says_which_capabilities_it_needs"
+	# issue 9: faults that leave the command behind
+	"write-error-dies#user/record.c#s/\t\tr->write_errno = errno ? errno : EIO;/\t\tdie(1, \"cannot write\");/#log_write_error_waits_for_the_command"
+	"write-error-no-wait#user/record.c#s/\t\treturn r->o->cgroup || r->child_done;/\t\treturn true;/#log_write_error_waits_for_the_command"
+	"left-running-unmarked#user/record.c#s/\tt->ended = r->left_running ? PROBE_END_LEFT_RUNNING : 0;/\tt->ended = 0;/#second_signal_says_the_command_runs_on"
+	"left-running-silent#user/record.c#s/^\tif (r.left_running)$/\tif (0)/#second_signal_says_the_command_runs_on"
 	# issue 9: outputs made safely
 	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
 	"output-mode#user/output.c#s/#define OUTPUT_MODE 0600/#define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,6 +87,16 @@ int log_finish(struct log_writer *w, struct probe_trailer *trailer)
 	output_free(&w->out);
 	free(w);
 	return ret;
+}
+
+void log_abandon(struct log_writer *w)
+{
+	/* what stdio still holds would only fail again, or land after a
+	 * gap once space is freed */
+	__fpurge(w->f);
+	fclose(w->f);
+	output_free(&w->out);
+	free(w);
 }
 
 /* ---- reading ---- */
@@ -239,7 +250,7 @@ enum log_next log_next(struct log_reader *r, const struct probe_hdr **rec)
 
 bool log_complete(const struct log_reader *r)
 {
-	return r->complete;
+	return r->complete && !(r->trailer->ended & PROBE_END_LEFT_RUNNING);
 }
 
 const struct probe_trailer *log_trailer(const struct log_reader *r)

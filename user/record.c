@@ -82,6 +82,11 @@ static const char usage[] =
 	"if unchanged since the recording saw it, for 'probe-bpf info' and\n"
 	"'probe-bpf diff'.  A Ctrl-C while it hashes stops the hashing.\n"
 	"\n"
+	"A Ctrl-C (SIGINT, SIGTERM, SIGHUP) is passed on to COMMAND; a second\n"
+	"one stops recording and leaves COMMAND running, which the log says.\n"
+	"If the log cannot be written (a full disk), recording stops there,\n"
+	"but the recorder still waits for COMMAND.\n"
+	"\n"
 	"Exits with COMMAND's exit status (128+N if signal N killed it), or 2\n"
 	"if recording could not start.\n";
 
@@ -120,6 +125,9 @@ struct recording {
 	bool child_done;
 	bool stop;
 	int interrupts;
+	bool left_running; /* a second signal stopped it, the command ran on */
+	int write_errno; /* the log's first failed write; then stopped */
+	__u64 unwritten; /* records recorded but not written since */
 	bool hashing_interrupted;
 	bool hashing_ran;
 	struct hash_stats hashed;
@@ -628,12 +636,28 @@ static struct log_writer *open_log(const struct record_opts *o,
 	return w;
 }
 
+/*
+ * A write to the log failed (ENOSPC, EIO...): recording stops (the
+ * programs detach), but the recorder still waits for the command, to exit
+ * with its status; the records drained from then on are counted, not
+ * written.
+ */
+static void write_failed(struct recording *r)
+{
+	if (!r->write_errno) {
+		r->write_errno = errno ? errno : EIO;
+		loader_detach(r->loader);
+	}
+}
+
 static int write_record(void *ctx, const struct probe_hdr *rec)
 {
 	struct recording *r = ctx;
 
-	if (log_append(r->log, rec))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+	if (r->write_errno || log_append(r->log, rec)) {
+		write_failed(r);
+		r->unwritten++;
+	}
 	return 0;
 }
 
@@ -642,8 +666,8 @@ static void drain(struct recording *r, __u64 watermark)
 	if (loader_drain(r->loader, r->merge))
 		errorf("a ring buffer held a corrupt record: skipped to its end");
 	merge_flush(r->merge, watermark);
-	if (log_flush(r->log))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+	if (!r->write_errno && log_flush(r->log))
+		write_failed(r);
 }
 
 /* Between two files hashed at the end: a Ctrl-C, SIGTERM or SIGHUP
@@ -673,7 +697,7 @@ static void hash_at_end(struct recording *r, __u64 end_boot)
 	__u64 start = clock_ns(CLOCK_BOOTTIME);
 
 	if (log_flush(r->log))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+		return; /* log_finish() says it */
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		errorf("warning: %s is not a regular file: its files are not "
 		       "hashed",
@@ -727,8 +751,11 @@ static int finish(struct recording *r)
 	t->late = ms->late;
 	t->misses = loader_misses(r->loader);
 	t->ncpus = ncpus;
-	if (log_finish(r->log, t))
-		exit(1);
+	t->ended = r->left_running ? PROBE_END_LEFT_RUNNING : 0;
+	if (log_finish(r->log, t)) {
+		free(t);
+		return -1; /* said; the command's status is still the exit's */
+	}
 	if (!r->o->quiet) {
 		__u64 drops = 0;
 
@@ -757,6 +784,24 @@ static int finish(struct recording *r)
 	return 0;
 }
 
+/* The end after a failed write: what the log holds and what is lost. */
+static void end_unwritten(struct recording *r)
+{
+	__u64 written = r->log->records;
+
+	drain(r, UINT64_MAX); /* counts what the rings still held */
+	log_abandon(r->log);
+	r->log = NULL;
+	errorf("cannot write %s: %s: recording stopped there; the log holds "
+	       "at most its first %llu records and no end (it reads as "
+	       "incomplete), %llu more were lost%s",
+	       r->o->output, strerror(r->write_errno),
+	       (unsigned long long)written,
+	       (unsigned long long)r->unwritten,
+	       r->o->cmd && r->child_done ? "; the command ran to its end" :
+					    "");
+}
+
 static void on_signal(struct recording *r, int sig)
 {
 	if (sig == SIGCHLD) {
@@ -771,6 +816,7 @@ static void on_signal(struct recording *r, int sig)
 	}
 	/* SIGINT, SIGTERM, SIGHUP */
 	if (r->o->cgroup || r->child_done || ++r->interrupts > 1) {
+		r->left_running = !r->o->cgroup && !r->child_done;
 		r->stop = true;
 		return;
 	}
@@ -791,6 +837,8 @@ static bool should_stop(struct recording *r)
 {
 	if (r->stop)
 		return true;
+	if (r->write_errno) /* nothing more is recorded */
+		return r->o->cgroup || r->child_done;
 	if (r->o->cgroup) {
 		int populated = cgroup_populated(r->cgroup_events);
 
@@ -949,7 +997,14 @@ int cmd_record(int argc, char **argv)
 	}
 
 	run_loop(&r);
-	finish(&r);
+	if (r.write_errno)
+		end_unwritten(&r);
+	else
+		finish(&r);
+	if (r.left_running)
+		errorf("stopped at a second signal: %s (pid %d) is still "
+		       "running, no longer recorded (the log says so)",
+		       o.cmd[0], (int)r.child);
 	merge_free(r.merge);
 	loader_close(r.loader);
 	free(as.name);

@@ -1667,6 +1667,62 @@ def record_says_which_capabilities_it_needs(tmp):
     assert "CAP_BPF and CAP_PERFMON" in run_cli("record", "--help").stdout
 
 
+@test
+def log_write_error_waits_for_the_command(tmp):
+    # The log's file system fills up: recording stops, but the recorder
+    # waits for the command, says what was lost and exits with its status.
+    small = os.path.join(tmp, "small")
+    os.mkdir(small)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small], check=True)
+    try:
+        log, after = os.path.join(small, "run.probe"), os.path.join(tmp, "after")
+        proc = subprocess.run([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
+                               "for i in $(seq 100); do cat /etc/hostname; done > /dev/null;"
+                               "echo ran > %s; exit 7" % after],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 7, (proc.returncode, proc.stderr)
+        assert open(after).read() == "ran\n", "the command was not left to finish"
+        assert_one_line_error(proc, 7, "cannot write " + log, "No space left", "lost", "incomplete",
+                              "ran to its end")
+        info = run_cli("info", log)
+        assert info.returncode == 0 and "INCOMPLETE" in info.stdout, info
+    finally:
+        subprocess.run(["umount", small])
+
+
+@test
+def second_signal_says_the_command_runs_on(tmp):
+    # The command ignores SIGINT: the first one, passed on to it, does not
+    # end it; the second stops the recording, which says the command was
+    # left running, and so does the log.
+    log, pidfile = os.path.join(tmp, "run.probe"), os.path.join(tmp, "pid")
+    proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
+                             "trap '' INT; echo $$ > %s; exec sleep 30 >/dev/null 2>&1" % pidfile],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if os.path.exists(pidfile) and open(pidfile).read().endswith("\n"):
+                break
+            time.sleep(0.05)
+        pid = int(open(pidfile).read())
+        for _ in range(2):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 130, (proc.returncode, err)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "still running" in lines[0] and "pid %d" % pid in lines[0], err
+        os.kill(pid, 0)  # it does run on
+    finally:
+        proc.kill()
+        with contextlib.suppress(ProcessLookupError, NameError):
+            os.kill(pid, signal.SIGKILL)
+    text = run_cli("info", log)
+    assert "INCOMPLETE" in text.stdout and "second signal" in text.stdout, text.stdout
+    info = info_json(log)
+    assert info["complete"] is False and info["command_left_running"] is True, info
+
+
 # ---- errors and the command line ----
 
 
