@@ -32,9 +32,14 @@ mutations=(
 	"left-running-silent#user/record.c#s/^\tif (r.left_running)$/\tif (0)/#second_signal_says_the_command_runs_on"
 	# issue 9: outputs made safely
 	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
-	"output-mode#user/output.c#s/#define OUTPUT_MODE 0600/#define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"
+	"output-mode#user/output.c#s/define OUTPUT_MODE 0600/define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"
 	"output-device-replaced#user/output.c#s/if (!lstat(path, \&st) \&\& !S_ISREG(st.st_mode)) {/if (0) {/#outputs_never_replace_a_device"
 	"output-chown-any#user/output.c#s/if (!out->created || geteuid() != 0/if (geteuid() != 0/#outputs_given_to_sudo_user_only_if_made"
+	# issue 9: the command line's limits and messages
+	"buffer-min#user/record.c#s/o->buffer_size < BUFFER_SIZE_MIN ||/0 ||/#command_line_errors_in_one_line"
+	"buffer-max#user/record.c#s/o->buffer_size > BUFFER_SIZE_MAX ||/0 ||/#command_line_errors_in_one_line"
+	"getopt-own-line#user/main.c#s/\topterr = 0;/\topterr = 1;/#command_line_errors_in_one_line"
+	"message-cut-at-end#user/util.c#s/\tn = vsnprintf(buf, len, fmt, ap);/\treturn (void)vsnprintf(buf, len, fmt, ap);/#command_line_errors_in_one_line"
 	"dev-encoding#user/util.c#s/uint64_t major = kdev >> 20, minor = kdev \& 0xfffff;/uint64_t minor = kdev >> 20, major = kdev \& 0xfffff;/#shell_pipeline open_relative_to_dirfd"
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"

@@ -99,7 +99,7 @@ int cmd_diff(int argc, char **argv)
 			o.ignore[o.nignore++] = optarg;
 			break;
 		default:
-			return cli_other_option(c, "diff", usage);
+			return cli_other_option(c, argv, "diff", usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -470,7 +470,7 @@ int cmd_export(int argc, char **argv)
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
-				return cli_other_option(c, "export", usage);
+				return cli_other_option(c, argv, "export", usage);
 			kind = TAKES_VIEW;
 		}
 		if (kind && !given[__builtin_ctz(kind)]) {

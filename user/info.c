@@ -631,7 +631,7 @@ int cmd_info(int argc, char **argv)
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
-				return cli_other_option(c, "info", usage);
+				return cli_other_option(c, argv, "info", usage);
 		}
 	}
 	if (argc - optind != 1)

@@ -43,6 +43,19 @@
 #define WATERMARK_SLACK_NS (5 * 1000000ULL)
 #define DEFAULT_OUTPUT "record.probe"
 #define DEFAULT_BUFFER_SIZE (8ULL << 20)
+/*
+ * A record is built in place only where the ring has PROBE_REC_MAX bytes
+ * free (rec_begin() on the BPF side): a smaller ring could never take an
+ * exec with a long argv.  Above 256M, a ring and its slack pass the
+ * verifier's bound on an offset into a map value (BPF_MAX_VAR_OFF, 512M):
+ * the load fails.
+ */
+#define BUFFER_SIZE_MIN (128ULL << 10)
+#define BUFFER_SIZE_MAX (256ULL << 20)
+_Static_assert(BUFFER_SIZE_MIN >= PROBE_REC_MAX &&
+		       BUFFER_SIZE_MIN / 2 < PROBE_REC_MAX,
+	       "BUFFER_SIZE_MIN: the smallest power of two that holds "
+	       "PROBE_REC_MAX");
 
 static const char usage[] =
 	"usage: probe-bpf record [options] [--] COMMAND [ARG...]\n"
@@ -67,8 +80,8 @@ static const char usage[] =
 	"                          none, so that it cannot reach the recorder)\n"
 	"      --env               also record each exec's environment (it may\n"
 	"                          hold secrets)\n"
-	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two such as\n"
-	"                          4M (default 8M)\n"
+	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two from 128K\n"
+	"                          to 256M (default 8M)\n"
 	"      --no-hash           do not hash the inputs and outputs at the end\n"
 	"      --hash-system       hash the inputs under /usr, /etc... too\n"
 	"      --hash-max SIZE     hash no file larger than SIZE (default 1G)\n"
@@ -155,7 +168,6 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long page = sysconf(_SC_PAGESIZE);
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -186,13 +198,16 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'b':
 			if (!parse_size(optarg, &o->buffer_size) ||
-			    o->buffer_size < (__u64)page ||
-			    o->buffer_size > (1ULL << 31) ||
+			    o->buffer_size < BUFFER_SIZE_MIN ||
+			    o->buffer_size > BUFFER_SIZE_MAX ||
 			    (o->buffer_size & (o->buffer_size - 1)))
 				die(EXIT_USAGE,
 				    "--buffer-size %s: want a power of two "
-				    "from %ldK to 2G, such as 8M",
-				    optarg, page / 1024);
+				    "from %lluK (room for the largest record, an "
+				    "exec with a long argv) to %lluM, such as 8M",
+				    optarg,
+				    (unsigned long long)BUFFER_SIZE_MIN >> 10,
+				    (unsigned long long)BUFFER_SIZE_MAX >> 20);
 			break;
 		case 'N':
 			o->no_hash = true;
@@ -218,7 +233,7 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 			cli_print_footer(stdout);
 			exit(0);
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf record --help'");
+			cli_bad_option(argv, "record");
 		}
 	}
 	if (optind < argc)

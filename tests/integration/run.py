@@ -1723,6 +1723,28 @@ def second_signal_says_the_command_runs_on(tmp):
     assert info["complete"] is False and info["command_left_running"] is True, info
 
 
+@test
+def command_line_errors_in_one_line(tmp):
+    # getopt's own message and ours made two lines; now one, naming the
+    # option and the command
+    for args in (["record", "--bogus", "--", "true"], ["record", "-qZ", "--", "true"], ["record", "-o"],
+                 ["export", "--output"], ["info", "-x", "log"], ["diff", "--nope", "a", "b"]):
+        assert_one_line_error(run_cli(*args), 2, "option '", "is unknown or needs a value", "--help")
+    for size, words in (("64K", "128K"), ("512M", "256M"), ("3M", "power of two")):
+        assert_one_line_error(run_cli("record", "-b", size, "--", "true"), 2, "--buffer-size " + size, words)
+    # the smallest buffer accepted holds an exec with a long argv
+    long_arg = "x" * 15000
+    rec = record(tmp, ["sh", "-c", "true", "sh", long_arg], "--buffer-size", "128K")
+    assert rec.rc == 0, rec.stderr
+    assert rec.ops[0]["op"] == "exec" and rec.ops[0]["argv"] == ["sh", "-c", "true", "sh", long_arg]
+    assert not [op for op in rec.ops if op["op"] == "lost"]
+    # a message that names a path longer than any buffer keeps its reason
+    deep = os.path.join(tmp, *(["d" * 200] * 30))
+    proc = run_cli("info", deep)
+    assert_one_line_error(proc, 2, "File name too long")
+    assert proc.stderr.startswith("probe-bpf: cannot open " + tmp), proc.stderr[:100]
+
+
 # ---- errors and the command line ----
 
 
