@@ -33,7 +33,7 @@ mutations=(
 	# issue 9: outputs made safely
 	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
 	"output-mode#user/output.c#s/define OUTPUT_MODE 0600/define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"
-	"output-device-replaced#user/output.c#s/if (!lstat(path, \&st) \&\& !S_ISREG(st.st_mode)) {/if (0) {/#outputs_never_replace_a_device"
+	"output-device-replaced#user/output.c#s/if (!lstat(path, \&st) \&\& !S_ISREG(st.st_mode)) {/if (!lstat(path, \&st) \&\& 0) {/#outputs_never_replace_a_device"
 	"output-chown-any#user/output.c#s/if (!out->created || geteuid() != 0/if (geteuid() != 0/#outputs_given_to_sudo_user_only_if_made"
 	# issue 9: the command line's limits and messages
 	"buffer-min#user/record.c#s/o->buffer_size < BUFFER_SIZE_MIN ||/0 ||/#command_line_errors_in_one_line"
