@@ -16,13 +16,13 @@
 static int refuse(char *err, size_t errlen, const char *path, int e)
 {
 	if (e == ELOOP)
-		snprintf(err, errlen,
-			 "%s is a symbolic link: not following it (give the "
-			 "file it points to)",
-			 path);
+		format_message(err, errlen,
+			       "%s is a symbolic link: not following it (give "
+			       "the file it points to)",
+			       path);
 	else
-		snprintf(err, errlen, "cannot create %s: %s", path,
-			 strerror(e));
+		format_message(err, errlen, "cannot create %s: %s", path,
+			       strerror(e));
 	return -1;
 }
 
@@ -63,10 +63,10 @@ int output_create(struct output *out, const char *path, bool overwrite,
 		if (errno != EEXIST)
 			break;
 		if (!overwrite) {
-			snprintf(err, errlen,
-				 "%s already exists: choose another -o or "
-				 "pass --overwrite",
-				 path);
+			format_message(err, errlen,
+				       "%s already exists: choose another -o "
+				       "or pass --overwrite",
+				       path);
 			return -1;
 		}
 		/* O_EXCL fails on a symlink too: O_NOFOLLOW says ELOOP */
