@@ -21,6 +21,8 @@ mutations=(
 	# issue 9: a --cgroup scope that holds
 	"cgroup-by-bits#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/#cgroup_scope_is_each_threads_own"
 	"cgroup-thread-leaves#bpf/probe.bpf.c#s/} else if (threadgroup \&\& clear_traced(tgid)) {/} else if (clear_traced(tgid)) {/#cgroup_scope_is_each_threads_own"
+	"snapshot-eperm-gone#user/snapshot.c#s/\t       errno == EPERM;/\t       0;/#cgroup_snapshot_says_what_proc_hides"
+	"snapshot-silent#user/record.c#s/\tif (denied)$/\tif (0)/#cgroup_snapshot_says_what_proc_hides"
 	# issue 9: a recorded command that cannot reach its recorder
 	"collector-dumpable#user/record.c#s/if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))/if (0)/#recorded_command_cannot_untrace_itself"
 	"command-keeps-caps#user/record.c#s/if (!as->keep_caps \&\& drop_inherited_caps()) {/if (0 \&\& drop_inherited_caps()) {/#recorded_command_inherits_no_capabilities"

@@ -100,10 +100,14 @@ static void put(struct snap_records *out, __u32 pid, __u64 ts, int fd,
 }
 
 /* Whether the process pidfd names has not been reaped: then its pid is
- * still its own, and what /proc/PID showed was of it. */
+ * still its own, and what /proc/PID showed was of it.  Signal 0 checks
+ * the permission to signal too: EPERM (another user's process, to a
+ * recorder with capabilities only) says it is there; ESRCH that it is
+ * gone. */
 static bool still_there(int pidfd)
 {
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	       errno == EPERM;
 }
 
 /* The open fds of pid as snapshot records; false if /proc denied them. */

@@ -1776,6 +1776,28 @@ def command_line_errors_in_one_line(tmp):
     assert proc.stderr.startswith("probe-bpf: cannot open " + tmp), proc.stderr[:100]
 
 
+@test
+def cgroup_snapshot_says_what_proc_hides(tmp):
+    # A recorder with CAP_BPF and CAP_PERFMON only may not read the open
+    # fds of another user's process already in the cgroup: it says so,
+    # and still records the process.
+    os.chmod(tmp, 0o777)
+    log = os.path.join(tmp, "cg.probe")
+    with Cgroup("probe-bpf-hidden-%d" % os.getpid()) as cg:
+        member = run_in_cgroup(cg.path, "sleep 1.5; cat /etc/hostname > /dev/null")
+        time.sleep(0.2)
+        rec = subprocess.Popen(AS_NOBODY + WITH_BPF_CAPS + [PROBE, "record", "-o", log, "--cgroup", cg.path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        member.wait()
+        out, err = rec.communicate(timeout=20)
+    assert rec.returncode == 0, err
+    # the shell and its sleep
+    assert "/proc would not show the open files of 2 of the 2 processes" in err, err
+    ops = export_ops(log)
+    assert [op for op in ops if op["op"] == "exec" and op["pid"] != member.pid and op["argv"][0] == "cat"], \
+        "the member was not recorded"
+
+
 # ---- errors and the command line ----
 
 
