@@ -57,7 +57,7 @@ mutations=(
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
 	"model-mm#user/model.c#s/\t\tchild->mm = mm;/\t\t(void)mm;/#vfork_shares_memory_until_exec threads raw_clone3_and_vfork"
-	"snapshot#user/snapshot.c#s/if (same \&\& readable \&\& !log_append(w, out.rec\[i\]))/if (0)/#cgroup_members_from_before"
+	"snapshot#user/snapshot.c#s/if (same \&\& readable \&\& !log_append(w, out.rec\[i\]))/if (0 \&\& !log_append(w, out.rec[i]))/#cgroup_members_from_before"
 	"model-snapshot#user/model.c#s/\t\tset_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/\t\tif (0) set_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/#cgroup_members_from_before"
 	"model-umask#user/model.c#s/\t\tt->fs->umask = r->args\[0\] \& 0777;/\t\t(void)0;/#cwd_shared_by_clone_fs"
 	"forward-sigint#user/record.c#s/\tkill(r->child, sig);/\t(void)sig;/#ctrl_c_reaches_the_command"
