@@ -175,8 +175,7 @@ static __always_inline void uring_open_record(struct io_ring_ctx *ctx,
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_OPEN, &s, &place);
 	if (!rec)
 		return;
-	rec->hdr.pid = src->id >> 32;
-	rec->hdr.tid = (__u32)src->id;
+	hdr_async(&rec->hdr, src);
 	rec->ret = nf->ret;
 	rec->nr = PROBE_NR_IO_URING;
 	rec->dirfd = nf->dirfd;
@@ -286,8 +285,7 @@ static __always_inline void uring_close(struct io_kiocb *req,
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_CLOSE, &s, &place);
 	if (!rec)
 		return;
-	rec->hdr.pid = src->id >> 32;
-	rec->hdr.tid = (__u32)src->id;
+	hdr_async(&rec->hdr, src);
 	rec->ret = res;
 	rec->nr = PROBE_NR_IO_URING;
 	rec->async = src->async;

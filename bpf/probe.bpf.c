@@ -862,6 +862,14 @@ struct async_src {
 	__u16 rflags; /* what the record could not capture */
 };
 
+/* The header of src's record names the task that submitted it. */
+static __always_inline void hdr_async(struct probe_hdr *hdr,
+				      const struct async_src *src)
+{
+	hdr->pid = src->id >> 32;
+	hdr->tid = (__u32)src->id;
+}
+
 /*
  * The record of a use of file that use_is_new() let through.  src: the
  * io_uring request or AIO iocb that made it, NULL for a syscall's.
@@ -888,8 +896,7 @@ static __always_inline void emit_use(struct file *file, long nr, long fd,
 	inode_fill(&rec->inode, file->f_inode);
 	rec->peer_ino = unix_peer_ino(file);
 	if (src) {
-		rec->hdr.pid = src->id >> 32;
-		rec->hdr.tid = (__u32)src->id;
+		hdr_async(&rec->hdr, src);
 		rec->async = src->async;
 		rec->rflags = src->rflags;
 	} else {
