@@ -175,6 +175,9 @@ mutations=(
 	"dot-error-line#user/export.c#s/char \*line = strstr(msg, \"Error\");/char *line = NULL;/#dot_render_failure_and_interruption"
 	# issue 9: io_uring and Linux AIO
 	"uring-reads#bpf/io_uring.h#s/\t\treturn URING_READ;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-writes#bpf/io_uring.h#s/\t\treturn URING_WRITE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-opens#bpf/io_uring.h#s/\t\treturn URING_OPEN;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
+	"uring-closes#bpf/io_uring.h#s/\t\treturn URING_CLOSE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
 	"uring-fd-at-submit#bpf/io_uring.h#s/\tsub.fd = req->cqe.fd;/\tsub.fd = -1;/#io_uring_requests_are_opens_reads_writes_and_closes"
 	"uring-submitter#bpf/io_uring.h#s/\tsrc.id = sub.id;/\tsrc.id = id;/#io_uring_worker_threads_do_the_requests"
 	"uring-worker-tid#bpf/io_uring.h#s/\t\tsrc.async.worker_tid = (__u32)id;/\t\t;/#io_uring_worker_threads_do_the_requests"
