@@ -199,6 +199,23 @@ mutations=(
 	"export-signal-handlers#user/export.c#s/\t\t\tsigaction(fatal\[i\], \&sa, NULL);/\t\t\t(void)0;/#dot_render_failure_and_interruption"
 	"dot-render-failure#user/export.c#s/if (WIFEXITED(status) \&\& WEXITSTATUS(status) == 0)/if (1)/#dot_render_failure_and_interruption"
 	"dot-error-line#user/export.c#s/char \*line = strstr(msg, \"Error\");/char *line = NULL;/#dot_render_failure_and_interruption"
+	# issue 9: io_uring and Linux AIO
+	"uring-reads#bpf/io_uring.h#s/\t\treturn URING_READ;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-writes#bpf/io_uring.h#s/\t\treturn URING_WRITE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-opens#bpf/io_uring.h#s/\t\treturn URING_OPEN;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
+	"uring-closes#bpf/io_uring.h#s/\t\treturn URING_CLOSE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
+	"uring-fd-at-submit#bpf/io_uring.h#s/\tsub.fd = req->cqe.fd;/\tsub.fd = -1;/#io_uring_requests_are_opens_reads_writes_and_closes"
+	"uring-submitter#bpf/io_uring.h#s/\tsrc.id = sub.id;/\tsrc.id = id;/#io_uring_worker_threads_do_the_requests"
+	"uring-worker-tid#bpf/io_uring.h#s/\t\tsrc.async.worker_tid = (__u32)id;/\t\t;/#io_uring_worker_threads_do_the_requests"
+	"uring-write-after-new-read#bpf/probe.bpf.c#s/\t     seen->read_stamp == first.read_stamp))/\t     1))/#io_uring_requests_are_opens_reads_writes_and_closes linux_aio_reads_and_writes"
+	"uring-fixed-use#bpf/io_uring.h#s/\tsrc->async.flags = fixed ? PROBE_ASYNC_FIXED : 0;/\tsrc->async.flags = 0;/#io_uring_registered_files"
+	"uring-fixed-slot#bpf/io_uring.h#s/\t\tnf->ret = file_slot - 1;/\t\tnf->ret = file_slot;/#io_uring_registered_files"
+	"io-thread-clone#bpf/io_uring.h#s/\t    !(BPF_CORE_READ(task, flags) \& PF_IO_WORKER))/\t    1)/#io_uring_worker_threads_do_the_requests"
+	"uring-setup-fd#user/syscalls.c#s/\[SYS_io_uring_setup\] = { \"io_uring_setup\", NEW_FD,/[SYS_io_uring_setup] = { \"io_uring_setup\", OWN,/#io_uring_requests_are_opens_reads_writes_and_closes"
+	"model-uring-opens#user/model.c#s/\t\ttable_set(async_table(m, t, \&r->async), r->ret,/\t\ttable_set(t->files, r->ret,/#io_uring_registered_files"
+	"model-fixed-uses#user/model.c#s/\t\tif (r->async.flags \& PROBE_ASYNC_FIXED)/\t\tif (0)/#io_uring_registered_files"
+	"aio-iocbs#bpf/aio.h#s/\tif (ret > 0)/\tif (0)/#linux_aio_reads_and_writes"
+	"aio-vectored#bpf/aio.h#s/\tcase IOCB_CMD_PREADV:/\tcase 99:/#linux_aio_reads_and_writes"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
