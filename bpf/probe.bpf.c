@@ -1297,6 +1297,8 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 	return 0;
 }
 
+#include "sockets.h"
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 {
@@ -1345,6 +1347,13 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_copy_file_range:
 	case NR_mmap:
 		return on_data(regs, nr, ret);
+	case NR_sendto:
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_sendmmsg:
+	case NR_recvmmsg:
+		return record_socket_use(nr, regs->di, ret);
 	case NR_execve:
 	case NR_execveat:
 		if (ret < 0)

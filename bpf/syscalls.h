@@ -19,6 +19,10 @@
 #define NR_dup 32
 #define NR_dup2 33
 #define NR_sendfile 40
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
 #define NR_socketpair 53
 #define NR_clone 56
 #define NR_fork 57
@@ -35,6 +39,8 @@
 #define NR_pipe2 293
 #define NR_preadv 295
 #define NR_pwritev 296
+#define NR_recvmmsg 299
+#define NR_sendmmsg 307
 #define NR_execveat 322
 #define NR_copy_file_range 326
 #define NR_preadv2 327

@@ -183,8 +183,9 @@ enum probe_use_access {
 /*
  * The first read, or the first write, of an open file description by one
  * exec epoch of one process: read/pread64/readv/preadv/preadv2 and the
- * write family, sendfile, splice, copy_file_range, and mmap of a file
- * (a shared writable mapping is a write).  Deduplicated in the kernel, so
+ * write family, sendfile, splice, copy_file_range, the send and receive
+ * family (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), and
+ * mmap of a file (a shared writable mapping is a write).  Deduplicated in the kernel, so
  * a loop of reads costs one record; but a write after the process's
  * latest recorded read is recorded again, so that each write record is
  * preceded by every read whose data the writes up to the next one can

@@ -173,6 +173,9 @@ mutations=(
 	"export-signal-handlers#user/export.c#s/\t\t\tsigaction(fatal\[i\], \&sa, NULL);/\t\t\t(void)0;/#dot_render_failure_and_interruption"
 	"dot-render-failure#user/export.c#s/if (WIFEXITED(status) \&\& WEXITSTATUS(status) == 0)/if (1)/#dot_render_failure_and_interruption"
 	"dot-error-line#user/export.c#s/char \*line = strstr(msg, \"Error\");/char *line = NULL;/#dot_render_failure_and_interruption"
+	# issue 9: data paths
+	"send-recv-family#bpf/probe.bpf.c#s/\t\treturn record_socket_use(nr, regs->di, ret);/\t\treturn 0;/#send_and_receive_family_carries_data"
+	"send-is-a-write#bpf/sockets.h#s/sends ? PROBE_USE_WRITE : PROBE_USE_READ/sends * 0 + PROBE_USE_READ/#send_and_receive_family_carries_data"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

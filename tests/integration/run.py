@@ -987,6 +987,29 @@ def unix_sockets_carry_data_after_the_writer_exited(tmp):
     unix_sockets_carry_data_in(tmp, ["after-exit"])
 
 
+@test
+def send_and_receive_family_carries_data(tmp):
+    ins = [os.path.join(tmp, n) for n in ("a", "b", "c")]
+    outs = [os.path.join(tmp, n) for n in ("out1", "out2", "out3")]
+    for path in ins:
+        write_file(path, "from %s\n" % os.path.basename(path))
+    rec = record(tmp, [os.path.join(SCENARIOS, "send_recv_family"), *ins, *outs])
+    assert rec.rc == 0, rec.stderr
+    child, pid = stdout_values(rec)["child"], rec.ops[0]["pid"]
+    # each send a write of its socket, each receive a read of the peer's,
+    # ordered by the happens-before graph like a pipe's
+    for send, receive in (("sendto", "recvfrom"), ("sendmsg", "recvmsg"), ("sendmmsg", "recvmmsg")):
+        w = rec.one(op="write", pid=child, via=send)
+        r = rec.one(op="read", pid=pid, via=receive)
+        assert w["type"] == r["type"] == "socket" and r["peer_ino"] == w["ino"], (w, r)
+        assert rec.edge_kinds(w, r) == ["pipe"], (w, r)
+    # what each output holds came through its socket from the child's
+    # input (and, per write, nothing the parent received after it)
+    assert files_in_lineage(rec.log, outs[0]) == {ins[0]}, files_in_lineage(rec.log, outs[0])
+    assert files_in_lineage(rec.log, outs[1]) == set(ins[:2]), files_in_lineage(rec.log, outs[1])
+    assert files_in_lineage(rec.log, outs[2]) == set(ins), files_in_lineage(rec.log, outs[2])
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
