@@ -176,6 +176,10 @@ mutations=(
 	# issue 9: data paths
 	"send-recv-family#bpf/probe.bpf.c#s/\t\treturn record_socket_use(nr, regs->di, ret);/\t\treturn 0;/#send_and_receive_family_carries_data"
 	"send-is-a-write#bpf/sockets.h#s/sends ? PROBE_USE_WRITE : PROBE_USE_READ/sends * 0 + PROBE_USE_READ/#send_and_receive_family_carries_data"
+	"fallocate-write#user/dataflow.c#s/\t\tfd_change(g, r, op, DF_WRITE);/\t\tbreak;/#fallocate_and_truncate_are_writes"
+	"fallocate-content-modes#user/syscalls.c#s/return r->args\[1\] \& FALLOC_CHANGES_DATA;/return 1;/#fallocate_and_truncate_are_writes"
+	"truncate-access#user/export_jsonl.c#s/\tif (syscall_writes_data(r))/\tif (0)/#fallocate_and_truncate_are_writes"
+	"info-written-by-syscalls#user/info.c#s/\t\tif (!syscall_writes_data(r))/\t\tif (1)/#fallocate_and_truncate_are_writes"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

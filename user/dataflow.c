@@ -317,6 +317,15 @@ static void on_path_change(struct dataflow *g, struct model *m,
 	free(path);
 }
 
+/* A change of the data of the file an fd names (ftruncate, fallocate). */
+static void fd_change(struct dataflow *g, const struct probe_syscall *r,
+		      long long op, enum df_access_kind kind)
+{
+	if (syscall_writes_data(r) && r->has_inode)
+		event(g, kind, process_now(g, r->hdr.pid), op, &r->hdr,
+		      &r->inode, false, syscall_base(r));
+}
+
 static void on_syscall(struct dataflow *g, struct model *m,
 		       const struct probe_syscall *r, long long op)
 {
@@ -331,10 +340,10 @@ static void on_syscall(struct dataflow *g, struct model *m,
 		on_path_change(g, m, process_now(g, r->hdr.pid), r, op);
 		break;
 	case SYS_ftruncate:
-		if (r->ret == 0 && r->has_inode)
-			event(g, r->args[1] ? DF_WRITE : DF_TRUNCATE,
-			      process_now(g, r->hdr.pid), op, &r->hdr,
-			      &r->inode, false, syscall_base(r));
+		fd_change(g, r, op, r->args[1] ? DF_WRITE : DF_TRUNCATE);
+		break;
+	case SYS_fallocate: /* punching a hole...: a write that can erase */
+		fd_change(g, r, op, DF_WRITE);
 		break;
 	}
 }

@@ -9,8 +9,10 @@
  * inode number that an unlink freed and a later file got is another file,
  * never a new version of the old one.  A file's version 0 is the file as
  * it was before the recording.  Each process that writes a file (a first
- * write of an open file description, a shared writable mapping) makes its
- * next version, or adds to the newest if that one is its own; a
+ * write of an open file description, a shared writable mapping, a
+ * truncate or ftruncate to a length, an fallocate that punches a hole or
+ * zeroes, collapses or inserts a range) makes its next version, or adds
+ * to the newest if that one is its own; a
  * truncation (O_TRUNC, creat, truncate or ftruncate to 0) always makes a
  * new one.  A version holds what the version before it held (derived),
  * unless it began with a truncation.  A rename moves a file, it makes no

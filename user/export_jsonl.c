@@ -409,6 +409,9 @@ static void syscall_arg(struct json *j, const struct syscall_arg *a,
 	case ARG_SIGNAL:
 		signal_field(j, a->name, (int)v);
 		break;
+	case ARG_FALLOC_FLAGS:
+		json_flags(j, a->name, NULL, falloc_flag_names, v);
+		break;
 	}
 }
 
@@ -489,6 +492,8 @@ static void export_syscall(struct json *j, struct model *m,
 		syscall_arg(j, &info->arg[i], r->args[i]);
 	if (l->flags & PROBE_SC_NEW_FD)
 		json_bool(j, "cloexec", syscall_new_fd_cloexec(r));
+	if (syscall_writes_data(r))
+		json_str(j, "access", "w", -1);
 	if (r->has_inode)
 		inode(j, "", &r->inode);
 	else if (l->flags & PROBE_SC_TOUCH)

@@ -23,6 +23,7 @@
 #include "records.h"
 #include "strset.h"
 #include "summary.h"
+#include "syscalls.h"
 #include "util.h"
 
 /* What one pass over the records counts. */
@@ -118,6 +119,19 @@ static void count(struct counts *s, const struct probe_hdr *h, __u32 root)
 		strset_add(r->access == PROBE_USE_WRITE ? &s->data_written :
 							  &s->data_read,
 			   path.p, path.len);
+		break;
+	}
+	case PROBE_REC_SYSCALL: {
+		const struct probe_syscall *r = (const void *)h;
+		size_t len;
+		char *path;
+
+		if (!syscall_writes_data(r))
+			break;
+		path = path_join(syscall_path(r), syscall_base(r),
+				 model_root(s->model, h->tid), &len);
+		strset_add(&s->data_written, path, len);
+		free(path);
 		break;
 	}
 	case PROBE_REC_LOST:

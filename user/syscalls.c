@@ -1,6 +1,7 @@
 #include "syscalls.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -10,6 +11,9 @@
 #define SYS_futex_wake 454
 #define SYS_futex_wait 455
 #define SYS_futex_requeue 456
+#endif
+#ifndef FALLOC_FL_WRITE_ZEROES /* Linux 6.17 */
+#define FALLOC_FL_WRITE_ZEROES 0x80
 #endif
 
 #define N -1 /* no such argument */
@@ -142,6 +146,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 			   { [1] = { "length", ARG_INT } } },
 	[SYS_ftruncate] = { "ftruncate", FD(0),
 			    { [1] = { "length", ARG_INT } } },
+	[SYS_fallocate] = { "fallocate", FD(0),
+			    { [1] = { "flags", ARG_FALLOC_FLAGS },
+			      [2] = { "offset", ARG_UINT },
+			      [3] = { "length", ARG_UINT } } },
 	[SYS_chmod] = { "chmod", CHANGE(0), { [1] = { "mode", ARG_MODE } } },
 	[SYS_fchmod] = { "fchmod", FD(0), { [1] = { "mode", ARG_MODE } } },
 	[SYS_fchmodat] = { "fchmodat", CHANGE_AT(0, 1),
@@ -290,6 +298,25 @@ const struct syscall_info *syscall_info(uint32_t nr)
 	if (nr >= PROBE_NR_SYSCALLS || !table[nr].name)
 		return NULL;
 	return &table[nr];
+}
+
+/* The modes of fallocate(2) that change bytes of the file's content. */
+#define FALLOC_CHANGES_DATA                                                    \
+	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |                     \
+	 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+bool syscall_writes_data(const struct probe_syscall *r)
+{
+	if (r->ret != 0)
+		return false;
+	switch (r->nr) {
+	case SYS_truncate:
+	case SYS_ftruncate:
+		return true;
+	case SYS_fallocate:
+		return r->args[1] & FALLOC_CHANGES_DATA;
+	}
+	return false;
 }
 
 void syscall_layouts(struct probe_sc_layout *out)

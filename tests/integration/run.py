@@ -1010,6 +1010,35 @@ def send_and_receive_family_carries_data(tmp):
     assert files_in_lineage(rec.log, outs[2]) == set(ins), files_in_lineage(rec.log, outs[2])
 
 
+@test
+def fallocate_and_truncate_are_writes(tmp):
+    src, out, plain, cut, cut2 = (os.path.join(tmp, n) for n in ("in", "out", "plain", "cut", "cut2"))
+    write_file(src, "input\n")
+    write_file(out, "x" * 8192)
+    for path in (plain, cut, cut2):
+        write_file(path, "before\n")
+    script = "%s in out plain && truncate -s 2 cut && %s cut2 0" % (
+        os.path.join(SCENARIOS, "fallocate_punch_hole"), os.path.join(SCENARIOS, "truncate_by_path"))
+    rec = record(tmp, ["sh", "-c", script], cwd=tmp)
+    assert rec.rc == 0 and open(out, "rb").read(4097) == b"\0" * 4096 + b"x", rec.stderr
+    # a hole punched is a write; an allocation is not; truncations are
+    punch, alloc = rec.where(op="fallocate")
+    assert punch["path"] == out and punch["access"] == "w", punch
+    assert punch["flags"] == ["FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"], punch
+    assert alloc["path"] == plain and alloc["flags"] == [] and "access" not in alloc, alloc
+    assert rec.one(op="ftruncate")["access"] == rec.one(op="truncate")["access"] == "w"
+    # out's new version is the punching process's: it holds what that
+    # process had read, and what out held (a hole erases only a part)
+    assert [a["kind"] for f in who(rec.log, out)["files"] for a in f["accesses"]] == ["write"]
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+    found = lineage(rec.log, out)
+    root = [n for n in found["nodes"] if n["id"] == found["root"]][0]
+    assert root["version"] == 1 and [f["version"] for f in found["files"] if f["path"] == out] == [0], found
+    # the run wrote out, cut and cut2; plain only grew
+    info = info_json(rec.log, "--only", tmp)
+    assert {e["path"] for e in info["outputs"]} == {out, cut, cut2} and info["written"] == 3, info
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
