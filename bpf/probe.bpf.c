@@ -843,10 +843,11 @@ static __noinline bool use_is_new(struct file *file, __u32 access)
 	return true;
 }
 
-static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
-				   __u32 prot, __u32 map_flags)
+/* A use of file, made through fd (-1: none, a mapping's file). */
+static __always_inline void on_file_use(struct file *file, long nr, long fd,
+					long ret, __u32 access, __u32 prot,
+					__u32 map_flags)
 {
-	struct file *file = fd_file(fd);
 	struct rec_place place;
 	struct probe_use *rec;
 	struct scratch *s;
@@ -869,6 +870,12 @@ static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 	rec->abs_len = path_resolve(s, &file->f_path, place, sizeof(*rec),
 				    &rec->rflags);
 	emit(place, sizeof(*rec) + (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
+}
+
+static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
+				   __u32 prot, __u32 map_flags)
+{
+	on_file_use(fd_file(fd), nr, fd, ret, access, prot, map_flags);
 }
 
 /* The data syscalls: which fds they read and wrote. */
@@ -1298,6 +1305,7 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 }
 
 #include "sockets.h"
+#include "mappings.h"
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
@@ -1354,6 +1362,9 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_sendmmsg:
 	case NR_recvmmsg:
 		return record_socket_use(nr, regs->di, ret);
+	case NR_mprotect:
+	case NR_pkey_mprotect:
+		return record_mprotect(nr, regs->di, regs->si, regs->dx, ret);
 	case NR_execve:
 	case NR_execveat:
 		if (ret < 0)

@@ -184,8 +184,10 @@ enum probe_use_access {
  * The first read, or the first write, of an open file description by one
  * exec epoch of one process: read/pread64/readv/preadv/preadv2 and the
  * write family, sendfile, splice, copy_file_range, the send and receive
- * family (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), and
- * mmap of a file (a shared writable mapping is a write).  Deduplicated in the kernel, so
+ * family (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), mmap
+ * of a file (a shared writable mapping is a write), and mprotect or
+ * pkey_mprotect that makes a shared mapping of a file writable (a write,
+ * with fd -1: no fd names the mapping's file).  Deduplicated in the kernel, so
  * a loop of reads costs one record; but a write after the process's
  * latest recorded read is recorded again, so that each write record is
  * preceded by every read whose data the writes up to the next one can
@@ -197,9 +199,9 @@ struct probe_use {
 	struct probe_hdr hdr;
 	__s64 ret;
 	__u32 nr; /* the syscall that made the use */
-	__s32 fd;
+	__s32 fd; /* -1: none (mprotect) */
 	__u32 access; /* PROBE_USE_READ or PROBE_USE_WRITE */
-	__u32 prot; /* mmap's prot and flags; 0 otherwise */
+	__u32 prot; /* mmap's and mprotect's prot, mmap's flags; else 0 */
 	__u32 map_flags;
 	__u32 abs_len;
 	struct probe_inode inode;

@@ -180,6 +180,9 @@ mutations=(
 	"fallocate-content-modes#user/syscalls.c#s/return r->args\[1\] \& FALLOC_CHANGES_DATA;/return 1;/#fallocate_and_truncate_are_writes"
 	"truncate-access#user/export_jsonl.c#s/\tif (syscall_writes_data(r))/\tif (0)/#fallocate_and_truncate_are_writes"
 	"info-written-by-syscalls#user/info.c#s/\t\tif (!syscall_writes_data(r))/\t\tif (1)/#fallocate_and_truncate_are_writes"
+	"mprotect-use#bpf/probe.bpf.c#s/\t\treturn record_mprotect(nr, regs->di, regs->si, regs->dx, ret);/\t\treturn 0;/#mprotect_makes_a_shared_mapping_a_write"
+	"mprotect-shared-only#bpf/mappings.h#s/m->file = (v->vm_flags/m->file = 1 || (v->vm_flags/#mprotect_makes_a_shared_mapping_a_write"
+	"mprotect-is-a-mapping#user/syscalls.c#s/return nr == SYS_mmap || nr == SYS_mprotect/return nr == SYS_mmap || 0/#mprotect_makes_a_shared_mapping_a_write"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

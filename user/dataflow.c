@@ -411,7 +411,7 @@ static void on_use(struct dataflow *g, const struct probe_use *r,
 		return;
 	e = event(g, write ? DF_WRITE : DF_READ, process_now(g, r->hdr.pid),
 		  op, &r->hdr, &ino, r->rflags & PROBE_RF_ANON, use_path(r));
-	e->mapped = write && r->nr == SYS_mmap;
+	e->mapped = write && syscall_maps(r->nr);
 }
 
 /* What the recorder found of a file at the end, kept with the file the

@@ -277,17 +277,18 @@ static void export_open(struct json *j, const struct probe_open *r)
 static void export_use(struct json *j, const struct probe_use *r)
 {
 	common(j, &r->hdr);
-	json_i64(j, "fd", r->fd);
+	if (r->fd >= 0) /* mprotect names its file by no fd */
+		json_i64(j, "fd", r->fd);
 	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
 	if (r->peer_ino)
 		json_u64(j, "peer_ino", r->peer_ino);
 	json_str(j, "via", syscall_name(r->nr) ? syscall_name(r->nr) : "?",
 		 -1);
-	if (r->nr == SYS_mmap) { /* how the file was mapped */
+	if (syscall_maps(r->nr)) /* how the file was mapped */
 		json_flags(j, "prot", NULL, prot_flag_names, r->prot);
+	if (r->nr == SYS_mmap)
 		json_flags(j, "map_flags", NULL, map_flag_names, r->map_flags);
-	}
 	incomplete(j, r->rflags);
 }
 

@@ -780,7 +780,8 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	case PROBE_REC_USE: {
 		const struct probe_use *r = (const void *)rec;
 
-		check_fd(m, t, r->fd, &r->inode);
+		if (r->fd >= 0) /* mprotect's: no fd named */
+			check_fd(m, t, r->fd, &r->inode);
 		break;
 	}
 	case PROBE_REC_SNAPSHOT:

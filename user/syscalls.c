@@ -49,6 +49,7 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_open] = { "open", OWN, {} },
 	[SYS_close] = { "close", OWN, {} },
 	[SYS_mmap] = { "mmap", OWN, {} },
+	[SYS_mprotect] = { "mprotect", OWN, {} },
 	[SYS_pread64] = { "pread64", OWN, {} },
 	[SYS_pwrite64] = { "pwrite64", OWN, {} },
 	[SYS_readv] = { "readv", OWN, {} },
@@ -80,6 +81,7 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_recvmmsg] = { "recvmmsg", OWN, {} },
 	[SYS_sendmmsg] = { "sendmmsg", OWN, {} },
 	[SYS_pwritev2] = { "pwritev2", OWN, {} },
+	[SYS_pkey_mprotect] = { "pkey_mprotect", OWN, {} },
 	[SYS_clone3] = { "clone3", OWN, {} },
 	[SYS_close_range] = { "close_range", OWN, {} },
 	[SYS_openat2] = { "openat2", OWN, {} },
@@ -317,6 +319,11 @@ bool syscall_writes_data(const struct probe_syscall *r)
 		return r->args[1] & FALLOC_CHANGES_DATA;
 	}
 	return false;
+}
+
+bool syscall_maps(uint32_t nr)
+{
+	return nr == SYS_mmap || nr == SYS_mprotect || nr == SYS_pkey_mprotect;
 }
 
 void syscall_layouts(struct probe_sc_layout *out)

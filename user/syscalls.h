@@ -53,6 +53,11 @@ bool syscall_new_fd_cloexec(const struct probe_syscall *r);
  */
 bool syscall_writes_data(const struct probe_syscall *r);
 
+/* Whether a use record made by syscall nr is a mapping of its file
+ * (mmap, mprotect, pkey_mprotect): a write then goes on, store after
+ * store, with no syscall, for as long as the mapping is there. */
+bool syscall_maps(uint32_t nr);
+
 /* Fill the BPF side's table (PROBE_NR_SYSCALLS entries). */
 void syscall_layouts(struct probe_sc_layout *out);
 

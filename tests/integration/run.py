@@ -1039,6 +1039,28 @@ def fallocate_and_truncate_are_writes(tmp):
     assert {e["path"] for e in info["outputs"]} == {out, cut, cut2} and info["written"] == 3, info
 
 
+@test
+def mprotect_makes_a_shared_mapping_a_write(tmp):
+    out, src = os.path.join(tmp, "out"), os.path.join(tmp, "in")
+    write_file(out, "." * 4096)
+    write_file(src, "input\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "mprotect_makes_writable"), out, src])
+    assert rec.rc == 0 and open(out).read(7) == "input\n.", rec.stderr
+    # the shared mapping of out, read-only when mapped, is a write once
+    # mprotect made it writable; no fd names its file
+    write = rec.one(op="write", path=out)
+    assert write["via"] == "mprotect" and write["prot"] == ["PROT_READ", "PROT_WRITE"], write
+    assert "fd" not in write and (write["dev"], write["ino"]) == stat_id(out), write
+    assert rec.one(op="read", path=out)["via"] == "mmap"
+    assert rec.one(op="read", path=src)["id"] > write["id"]
+    # a private mapping made writable writes no file
+    assert not rec.where(op="write", path=src), rec.where(op="write", path=src)
+    # out's new version holds what the process read while it held the
+    # mapping writable, after the mprotect too
+    assert [a["kind"] for f in who(rec.log, out)["files"] for a in f["accesses"]] == ["read", "write"]
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
