@@ -1361,7 +1361,9 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_recvmsg:
 	case NR_sendmmsg:
 	case NR_recvmmsg:
-		return record_socket_use(nr, regs->di, ret);
+		if (!args_to_scratch(regs))
+			return 0;
+		return record_socket_use(nr, ret);
 	case NR_mprotect:
 	case NR_pkey_mprotect:
 		return record_mprotect(nr, regs->di, regs->si, regs->dx, ret);

@@ -44,6 +44,7 @@ enum probe_rec_type {
 	PROBE_REC_SIGNAL = 11, /* struct probe_signal */
 	PROBE_REC_FUTEX = 12, /* struct probe_futex */
 	PROBE_REC_WAKE = 13, /* struct probe_wake */
+	PROBE_REC_FD_ARRIVAL = 14, /* struct probe_fd_arrival */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -229,6 +230,26 @@ struct probe_fdop {
 			 socketpair: the two ends */
 	__u16 rflags;
 	__u16 pad[3];
+};
+
+/*
+ * An fd that arrived in a control message (SCM_RIGHTS) of recvmsg or
+ * recvmmsg: the new fd, and the file the kernel installed there, read
+ * from the fd table at sys_exit.  One record per fd, after the record of
+ * the receive's use of its socket.  Variable part: the absolute path.
+ */
+struct probe_fd_arrival {
+	struct probe_hdr hdr;
+	__s64 ret; /* what the receive returned */
+	__u32 nr; /* recvmsg or recvmmsg */
+	__s32 fd; /* the new fd */
+	__s32 sock_fd; /* the socket it came through */
+	__u32 cloexec; /* MSG_CMSG_CLOEXEC */
+	struct probe_inode inode;
+	__u32 abs_len;
+	__u16 rflags;
+	__u16 pad;
+	char data[];
 };
 
 /*

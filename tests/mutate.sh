@@ -174,7 +174,7 @@ mutations=(
 	"dot-render-failure#user/export.c#s/if (WIFEXITED(status) \&\& WEXITSTATUS(status) == 0)/if (1)/#dot_render_failure_and_interruption"
 	"dot-error-line#user/export.c#s/char \*line = strstr(msg, \"Error\");/char *line = NULL;/#dot_render_failure_and_interruption"
 	# issue 9: data paths
-	"send-recv-family#bpf/probe.bpf.c#s/\t\treturn record_socket_use(nr, regs->di, ret);/\t\treturn 0;/#send_and_receive_family_carries_data"
+	"send-recv-family#bpf/probe.bpf.c#s/\t\treturn record_socket_use(nr, ret);/\t\treturn 0;/#send_and_receive_family_carries_data"
 	"send-is-a-write#bpf/sockets.h#s/sends ? PROBE_USE_WRITE : PROBE_USE_READ/sends * 0 + PROBE_USE_READ/#send_and_receive_family_carries_data"
 	"fallocate-write#user/dataflow.c#s/\t\tfd_change(g, r, op, DF_WRITE);/\t\tbreak;/#fallocate_and_truncate_are_writes"
 	"fallocate-content-modes#user/syscalls.c#s/return r->args\[1\] \& FALLOC_CHANGES_DATA;/return 1;/#fallocate_and_truncate_are_writes"
@@ -183,6 +183,10 @@ mutations=(
 	"mprotect-use#bpf/probe.bpf.c#s/\t\treturn record_mprotect(nr, regs->di, regs->si, regs->dx, ret);/\t\treturn 0;/#mprotect_makes_a_shared_mapping_a_write"
 	"mprotect-shared-only#bpf/mappings.h#s/m->file = (v->vm_flags/m->file = 1 || (v->vm_flags/#mprotect_makes_a_shared_mapping_a_write"
 	"mprotect-is-a-mapping#user/syscalls.c#s/return nr == SYS_mmap || nr == SYS_mprotect/return nr == SYS_mmap || 0/#mprotect_makes_a_shared_mapping_a_write"
+	"scm-rights#bpf/sockets.h#s/\t\tscm_rights(s->args\[1\], \&m);/\t\t(void)0;/#fds_passed_by_scm_rights_are_known"
+	"scm-rights-recvmmsg#bpf/sockets.h#s/i < RECVMMSG_MSGS \&\& i < ret; i++)/i < RECVMMSG_MSGS \&\& i < 0; i++)/#fds_passed_by_scm_rights_are_known"
+	"model-fd-arrival#user/model.c#s/\t\tset_fd(t, r->fd, r->cloexec, true, r->inode.dev, r->inode.ino);/\t\t(void)r;/#fds_passed_by_scm_rights_are_known"
+	"pidfd-getfd-new-fd#user/syscalls.c#s/\t\[SYS_pidfd_getfd\] = { \"pidfd_getfd\", NEW_FD,/\t[SYS_pidfd_getfd] = { \"pidfd_getfd\", STATE,/#fd_taken_by_pidfd_getfd_is_known"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

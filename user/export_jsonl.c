@@ -54,6 +54,8 @@ const char *export_op_name(const struct probe_hdr *h)
 	case PROBE_REC_FUTEX:
 		name = syscall_name(((const struct probe_futex *)h)->nr);
 		return name ? name : "futex";
+	case PROBE_REC_FD_ARRIVAL:
+		return "scm_rights";
 	case PROBE_REC_LOST:
 		return "lost";
 	}
@@ -622,6 +624,19 @@ static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 	}
 }
 
+/* An fd that came in an SCM_RIGHTS message, and its file. */
+static void export_fd_arrival(struct json *j, const struct probe_fd_arrival *r)
+{
+	common(j, &r->hdr);
+	syscall_result(j, r->nr, r->ret);
+	json_i64(j, "fd", r->fd);
+	json_i64(j, "socket_fd", r->sock_fd);
+	file_path(j, fd_arrival_path(r), r->rflags, &r->inode);
+	json_bool(j, "cloexec", r->cloexec);
+	inode(j, "", &r->inode);
+	incomplete(j, r->rflags);
+}
+
 static void export_close(struct json *j, const struct probe_close *r)
 {
 	common(j, &r->hdr);
@@ -737,6 +752,9 @@ int export_jsonl(struct log_reader *log, FILE *out,
 			break;
 		case PROBE_REC_FUTEX:
 			export_futex(&j, m, (const void *)h);
+			break;
+		case PROBE_REC_FD_ARRIVAL:
+			export_fd_arrival(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

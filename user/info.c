@@ -153,6 +153,7 @@ static const char *const type_names[][2] = {
 	[PROBE_REC_SNAPSHOT] = { "snapshot", "snapshot" },
 	[PROBE_REC_SIGNAL] = { "signal", "signal" },
 	[PROBE_REC_FUTEX] = { "futex", "futex" },
+	[PROBE_REC_FD_ARRIVAL] = { "fd arrival", "fd_arrival" },
 };
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 

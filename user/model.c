@@ -787,6 +787,12 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	case PROBE_REC_SNAPSHOT:
 		apply_snapshot(t, (const void *)rec);
 		break;
+	case PROBE_REC_FD_ARRIVAL: { /* SCM_RIGHTS: the kernel's file */
+		const struct probe_fd_arrival *r = (const void *)rec;
+
+		set_fd(t, r->fd, r->cloexec, true, r->inode.dev, r->inode.ino);
+		break;
+	}
 	}
 }
 

@@ -52,6 +52,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_futex);
 	case PROBE_REC_WAKE:
 		return sizeof(struct probe_wake);
+	case PROBE_REC_FD_ARRIVAL:
+		return sizeof(struct probe_fd_arrival);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -98,6 +100,8 @@ const char *record_check(const struct probe_hdr *rec)
 		var = ((const struct probe_touch *)rec)->name_len;
 	} else if (rec->type == PROBE_REC_USE) {
 		var = ((const struct probe_use *)rec)->abs_len;
+	} else if (rec->type == PROBE_REC_FD_ARRIVAL) {
+		var = ((const struct probe_fd_arrival *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
 		const struct probe_trailer *r = (const void *)rec;
 
@@ -125,6 +129,11 @@ struct bytes open_abs_path(const struct probe_open *r)
 }
 
 struct bytes use_path(const struct probe_use *r)
+{
+	return part(r->data, r->abs_len);
+}
+
+struct bytes fd_arrival_path(const struct probe_fd_arrival *r)
 {
 	return part(r->data, r->abs_len);
 }

@@ -25,6 +25,7 @@ const char *record_check(const struct probe_hdr *rec);
 struct bytes open_path_arg(const struct probe_open *r);
 struct bytes open_abs_path(const struct probe_open *r);
 struct bytes use_path(const struct probe_use *r);
+struct bytes fd_arrival_path(const struct probe_fd_arrival *r);
 /* A generic syscall's path arguments as passed, and the absolute paths of
  * the directories they are relative to (base: or the fd's file). */
 struct bytes syscall_path(const struct probe_syscall *r);

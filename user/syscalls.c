@@ -285,6 +285,11 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_pidfd_open] = { "pidfd_open", NEW_FD,
 			     { [0] = { "target_pid", ARG_INT },
 			       [1] = { "flags", ARG_UINT } } },
+	/* an fd of another process: the new fd is a copy, to its file */
+	[SYS_pidfd_getfd] = { "pidfd_getfd", NEW_FD,
+			      { [0] = { "pidfd", ARG_INT },
+				[1] = { "target_fd", ARG_INT },
+				[2] = { "flags", ARG_UINT } } },
 	/* path2: the memfd's name, text */
 	[SYS_memfd_create] = { "memfd_create",
 			       LAYOUT(N, N, 0, N, N, N, 0,
@@ -335,7 +340,8 @@ void syscall_layouts(struct probe_sc_layout *out)
 /*
  * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
  * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
- * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one.
+ * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one,
+ * and so is an fd pidfd_getfd takes.
  */
 bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 {
@@ -343,7 +349,7 @@ bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 
 	if (r->nr == SYS_memfd_create)
 		return r->args[1] & 1;
-	if (r->nr == SYS_pidfd_open)
+	if (r->nr == SYS_pidfd_open || r->nr == SYS_pidfd_getfd)
 		return true;
 	for (int i = 0; info && i < 6; i++)
 		if ((info->arg[i].format == ARG_OPEN_FLAGS ||

@@ -1061,6 +1061,46 @@ def mprotect_makes_a_shared_mapping_a_write(tmp):
     assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
 
 
+@test
+def fds_passed_by_scm_rights_are_known(tmp):
+    in1, in2, out = (os.path.join(tmp, n) for n in ("in1", "in2", "out"))
+    write_file(in1, "one\n")
+    write_file(in2, "two\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "fd_passed_by_scm_rights"), in1, in2, out])
+    assert rec.rc == 0 and open(out).read() == "one\ntwo\n", rec.stderr
+    fds = [int(w) for w in rec.stdout.split()[1:]]
+    pid = rec.ops[0]["pid"]
+    # each fd that arrived, at the number the program got, and its file
+    # (Recording's model check: the reads of those fds agree with it)
+    got = rec.where(op="scm_rights")
+    assert [(a["syscall"], a["fd"], a["cloexec"]) for a in got] == \
+        [("recvmsg", fds[0], False), ("recvmmsg", fds[1], True)], got
+    receive = rec.one(op="read", pid=pid, type="socket")
+    for arrival, path in zip(got, (in1, in2)):
+        assert arrival["pid"] == pid and arrival["socket_fd"] == receive["fd"], (arrival, receive)
+        assert_file(arrival, path)
+        read = rec.one(op="read", pid=pid, path=path)
+        assert read["fd"] == arrival["fd"] and read["id"] > arrival["id"], (read, arrival)
+    assert rec.model["agree"] >= 4, rec.model
+    assert files_in_lineage(rec.log, out) == {in1, in2}, files_in_lineage(rec.log, out)
+
+
+@test
+def fd_taken_by_pidfd_getfd_is_known(tmp):
+    src, out = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+    write_file(src, "taken\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "fd_taken_by_pidfd_getfd"), src, out])
+    assert rec.rc == 0 and open(out).read() == "taken\n", rec.stderr
+    fd = stdout_values(rec)["fd"]
+    # the copy of the child's fd 100, and its file (Recording's model
+    # check: the read of it agrees with it)
+    taken = rec.one(op="pidfd_getfd")
+    assert taken["fd"] == fd and taken["target_fd"] == 100 and taken["cloexec"] is True, taken
+    assert_file(taken, src)
+    assert rec.one(op="read", pid=taken["pid"], path=src)["fd"] == fd
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
