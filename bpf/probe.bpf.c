@@ -269,17 +269,28 @@ static __always_inline struct rec_place rec_begin(struct scratch *s)
 /*
  * Start a record of type for the hook that owns slot: where it is built
  * (*place), with its header's type, pid and tid set.  NULL if no scratch
- * could be had.
+ * could be had, or if another program on this CPU is building a record:
+ * this one runs inside it (an interrupt's hook inside a syscall's), and
+ * writing at the ring's head, or publishing, would tear the record that
+ * one is writing there.  Such a record is counted (nested) and its
+ * sequence number left a gap, so that the loss is located.  Every start
+ * that returns a record ends in emit().
  */
 static __always_inline void *rec_start(enum scratch_slot slot, __u16 type,
 				       struct scratch **sp,
 				       struct rec_place *place)
 {
+	struct probe_cpu_state *st = this_cpu_state();
 	struct scratch *s = scratch_get(slot);
 
 	*sp = s;
 	if (!s)
 		return NULL;
+	if (__sync_lock_test_and_set(&st->building, 1)) {
+		__sync_fetch_and_add(&st->seq, 1);
+		__sync_fetch_and_add(&st->nested, 1);
+		return NULL;
+	}
 	*place = rec_begin(s);
 	hdr_init(place->rec, type);
 	return place->rec;
@@ -312,12 +323,14 @@ static __always_inline void emit(struct rec_place p, __u32 size)
 						  (ctl->head & ring_mask),
 					  size, p.rec)) {
 			__sync_fetch_and_add(&st->drops, 1);
+			st->building = 0;
 			return;
 		}
 	}
 	/* Publish.  x86 keeps stores in order, so the reader, which loads
 	 * head with acquire, never sees it before the record's bytes. */
 	ctl->head += size;
+	st->building = 0;
 }
 
 /* ---- files: identity and absolute path from the kernel's objects ---- */
@@ -1739,7 +1752,12 @@ int BPF_PROG(sched_waking, struct task_struct *trusted_p)
 	struct scratch *s;
 	long nr;
 
-	if (!is_traced(tgid))
+	/* A program that writes a record runs with preemption off, and
+	 * none of ours runs inside another but from an interrupt: a wakeup
+	 * seen while a record is being written on this CPU is an
+	 * interrupt's (a timer ending a sleep), nobody's doing, and no loss
+	 * (rec_start() would count it as one). */
+	if (!is_traced(tgid) || this_cpu_state()->building)
 		return 0;
 	p = kernel_ptr(trusted_p, struct task_struct);
 	if (!is_traced(p->tgid))

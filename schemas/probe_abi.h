@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 4
+#define PROBE_ABI_VERSION 6
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -464,7 +464,11 @@ struct probe_cpu_state {
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
 	__u64 read_clock; /* first reads recorded here: see read_stamps */
-	__u64 pad[4];
+	__u64 nested; /* records not written: their program ran inside
+			 another that was writing one on this CPU */
+	__u32 building; /* a program is writing a record on this CPU */
+	__u32 pad0;
+	__u64 pad[2];
 };
 
 /*
@@ -474,7 +478,9 @@ struct probe_cpu_state {
  * is never split; one that runs past the end continues into the slack, and
  * the next starts at the wrapped position.  The BPF program on that CPU is
  * the only writer of head (syscall and sched tracepoints run it with
- * preemption off, so it never interleaves with itself).  The reader writes
+ * preemption off, so it never interleaves with itself; a program that an
+ * interrupt runs inside it finds probe_cpu_state.building set and writes
+ * nothing there).  The reader writes
  * tail, except that when the ring is empty (tail == head: the reader has
  * nothing to read and writes nothing) the writer moves both to the ring's
  * next start, tail first, so that a ring drained often keeps reusing the
@@ -493,6 +499,7 @@ struct probe_cpu_count {
 	__u64 records; /* records this CPU attempted (its last seq + 1) */
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
+	__u64 nested; /* records a program inside another did not write */
 };
 
 /* Counters of a whole recording: the log's last record. */
