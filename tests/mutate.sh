@@ -187,6 +187,9 @@ mutations=(
 	"scm-rights-recvmmsg#bpf/sockets.h#s/i < RECVMMSG_MSGS \&\& i < ret; i++)/i < RECVMMSG_MSGS \&\& i < 0; i++)/#fds_passed_by_scm_rights_are_known"
 	"model-fd-arrival#user/model.c#s/\t\tset_fd(t, r->fd, r->cloexec, true, r->inode.dev, r->inode.ino);/\t\t(void)r;/#fds_passed_by_scm_rights_are_known"
 	"pidfd-getfd-new-fd#user/syscalls.c#s/\t\[SYS_pidfd_getfd\] = { \"pidfd_getfd\", NEW_FD,/\t[SYS_pidfd_getfd] = { \"pidfd_getfd\", STATE,/#fd_taken_by_pidfd_getfd_is_known"
+	"process-vm-flow#user/dataflow.c#s/\t\ton_memory_copy(g, r, op);/\t\t(void)on_memory_copy;/#process_memory_copies_are_flows"
+	"process-vm-direction#user/dataflow.c#s/if (r->nr == SYS_process_vm_readv)/if (r->nr != SYS_process_vm_readv)/#process_memory_copies_are_flows"
+	"process-vm-as-of-the-call#user/dataflow.c#s/\tg->edges\[e\].until = op;/\t(void)e;/#process_memory_copies_are_flows"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -326,6 +326,31 @@ static void fd_change(struct dataflow *g, const struct probe_syscall *r,
 		      &r->inode, false, syscall_base(r));
 }
 
+/*
+ * process_vm_readv copies memory of the target process into the caller's,
+ * process_vm_writev the caller's into the target's (process_vm_readv(2)):
+ * the receiving process holds, from the call on, what the other held at
+ * the call.  The target is a traced process by its pid (its current exec
+ * epoch); bytes from an untraced one come from outside the recording.
+ */
+static void on_memory_copy(struct dataflow *g, const struct probe_syscall *r,
+			   long long op)
+{
+	size_t caller = process_now(g, r->hdr.pid), target, e;
+	int pid = (int)r->args[0];
+
+	if (r->ret <= 0 || pid <= 0)
+		return;
+	target = idmap_get(&g->process_of, pid, 0);
+	if (target == IDMAP_NONE)
+		return;
+	if (r->nr == SYS_process_vm_readv)
+		e = edge(g, DF_INFORMED, target, caller, op, 0);
+	else
+		e = edge(g, DF_INFORMED, caller, target, op, 0);
+	g->edges[e].until = op;
+}
+
 static void on_syscall(struct dataflow *g, struct model *m,
 		       const struct probe_syscall *r, long long op)
 {
@@ -344,6 +369,10 @@ static void on_syscall(struct dataflow *g, struct model *m,
 		break;
 	case SYS_fallocate: /* punching a hole...: a write that can erase */
 		fd_change(g, r, op, DF_WRITE);
+		break;
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+		on_memory_copy(g, r, op);
 		break;
 	}
 }

@@ -255,6 +255,15 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_pidfd_send_signal] = { "pidfd_send_signal", FD(0),
 				    { [1] = { "signal", ARG_SIGNAL } } },
 
+	/* another process's memory, copied to or from the caller's: a flow
+	 * between the two processes (the dataflow's) */
+	[SYS_process_vm_readv] = { "process_vm_readv", STATE,
+				   { [0] = { "target_pid", ARG_INT },
+				     [5] = { "flags", ARG_UINT } } },
+	[SYS_process_vm_writev] = { "process_vm_writev", STATE,
+				    { [0] = { "target_pid", ARG_INT },
+				      [5] = { "flags", ARG_UINT } } },
+
 	/* makers of new fds */
 	[SYS_socket] = { "socket", NEW_FD,
 			 { [0] = { "domain", ARG_INT },

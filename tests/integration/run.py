@@ -1101,6 +1101,28 @@ def fd_taken_by_pidfd_getfd_is_known(tmp):
     assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
 
 
+@test
+def process_memory_copies_are_flows(tmp):
+    src, src2, decoy, out1, out2 = (os.path.join(tmp, n) for n in ("in", "in2", "decoy", "out1", "out2"))
+    for path in (src, src2, decoy):
+        write_file(path, os.path.basename(path) + "\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "process_memory_copied"), src, src2, decoy, out1, out2])
+    assert rec.rc == 0 and open(out1).read() == "in\n" and open(out2).read() == "in2\n", rec.stderr
+    child, pid = stdout_values(rec)["child"], rec.ops[0]["pid"]
+    for name in ("process_vm_readv", "process_vm_writev"):
+        op = rec.one(op=name)
+        assert op["pid"] == pid and op["target_pid"] == child and op["ret"] == 64, op
+    # out1: what the parent copied out of the child, which had read in
+    # (the parent read in2 only after it wrote out1)
+    assert files_in_lineage(rec.log, out1) == {src}, files_in_lineage(rec.log, out1)
+    # out2: what the parent copied into the child, with all the parent
+    # held then; not decoy, which the parent read after the copy
+    assert files_in_lineage(rec.log, out2) == {src, src2}, files_in_lineage(rec.log, out2)
+    # and down: in2 went into out2 only
+    down = files_in_lineage(rec.log, src2, "--descendants")
+    assert down == {out2}, down
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
