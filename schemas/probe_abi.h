@@ -101,10 +101,30 @@ struct probe_inode {
 };
 
 /*
+ * A process's credentials, from the kernel's struct cred (the objective
+ * ones, task->real_cred): ids as the initial user namespace sees them.
+ */
+struct probe_cred {
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u64 cap_effective; /* CAP_* bits */
+	__u64 cap_permitted;
+};
+
+/*
  * A successful exec (from sched_process_exec, nr == 0, ret == 0), or a
- * failed execve/execveat (from sys_exit, ret < 0, no exe).
- * Variable part: filename, interp, argv, env.  exe is the file the kernel
- * mapped: for a #! script, its interpreter (the script is only named).
+ * failed execve/execveat (from sys_exit, ret < 0, no exe, no creds).
+ * Variable part: exe_path, filename, interp, argv, env.  exe is the file
+ * the kernel mapped: for a #! script, its interpreter (the script is only
+ * named).  exe_path is that file's absolute path where filename names it
+ * through an fd (execveat with AT_EMPTY_PATH or a dirfd, fexecve: the
+ * kernel's "/dev/fd/N..."), and not a script; a file with no path, a
+ * memfd, by its name ("memfd:NAME").  cred_before is what the process
+ * held before the exec (PROBE_EXEC_CRED_BEFORE in cred_known),
+ * cred_after what it holds after: a setuid or setgid program, or file
+ * capabilities, make them differ.
  */
 struct probe_exec {
 	struct probe_hdr hdr;
@@ -119,8 +139,17 @@ struct probe_exec {
 	__u32 env_len;
 	__u16 argc;
 	__u16 rflags;
+	__u32 exe_path_len;
+	__u32 cred_known; /* enum probe_exec_cred */
 	__u32 pad;
+	struct probe_cred cred_before;
+	struct probe_cred cred_after;
 	char data[];
+};
+
+enum probe_exec_cred {
+	PROBE_EXEC_CRED_BEFORE = 1 << 0,
+	PROBE_EXEC_CRED_AFTER = 1 << 1,
 };
 
 /* A task created by clone, clone3, fork or vfork; hdr names the parent. */

@@ -190,6 +190,12 @@ mutations=(
 	"process-vm-flow#user/dataflow.c#s/\t\ton_memory_copy(g, r, op);/\t\t(void)on_memory_copy;/#process_memory_copies_are_flows"
 	"process-vm-direction#user/dataflow.c#s/if (r->nr == SYS_process_vm_readv)/if (r->nr != SYS_process_vm_readv)/#process_memory_copies_are_flows"
 	"process-vm-as-of-the-call#user/dataflow.c#s/\tg->edges\[e\].until = op;/\t(void)e;/#process_memory_copies_are_flows"
+	"exec-fd-path#bpf/probe.bpf.c#s/if (BPF_CORE_READ(bprm, fdpath) \&\& interp == filename)/if (0)/#a_program_run_through_an_fd_is_named_by_its_file"
+	"exec-memfd-name#bpf/probe.bpf.c#s/if (!(walked \& PROBE_RF_ANON))/if (1)/#a_program_run_through_an_fd_is_named_by_its_file"
+	"exec-path-in-lineage#user/dataflow.c#s/file = exec_program(r);/file = exec_filename(r);/#a_program_run_through_an_fd_is_named_by_its_file"
+	"exec-creds-before#bpf/probe.bpf.c#s/if (before \&\& before->exec_id + 1 == task->self_exec_id)/if (0)/#a_setuid_exec_shows_the_credentials_before_and_after"
+	"exec-creds-after#bpf/probe.bpf.c#s/cred_fill(\&rec->cred_after, task->real_cred);/rec->cred_after = rec->cred_before;/#a_setuid_exec_shows_the_credentials_before_and_after"
+	"exec-creds-prov#user/export_prov.c#s/creds(\&j, \&proc->cred_before, \"_before\");/(void)0;/#a_setuid_exec_shows_the_credentials_before_and_after"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -182,7 +182,7 @@ static void on_process_exec(struct dataflow *g, struct model *m,
 			    const struct probe_exec *r, long long op)
 {
 	size_t prev = idmap_get(&g->process_of, r->hdr.pid, 0), p;
-	struct bytes argv = exec_argv(r), file = exec_interp(r);
+	struct bytes argv = exec_argv(r), file = exec_program(r);
 	const char *cwd = model_cwd(m, r->hdr.tid);
 	struct df_process *proc;
 	char *path = NULL;
@@ -199,13 +199,15 @@ static void on_process_exec(struct dataflow *g, struct model *m,
 	proc = &g->procs[p];
 	proc->argv = xstrndup(argv.p, argv.len);
 	proc->argv_len = argv.len;
-	if (!file.len)
-		file = exec_filename(r);
 	proc->exe = xstrndup(file.p, file.len);
+	proc->cred_known = r->cred_known;
+	proc->cred_before = r->cred_before;
+	proc->cred_after = r->cred_after;
 	/* the program it runs is a version of a file it used, named as
 	 * files are: absolute, in the process's root ("./words" from its
-	 * cwd, once the log told it) */
-	if (file.len && (file.p[0] == '/' || cwd)) {
+	 * cwd, once the log told it); the kernel's own path of a program
+	 * named through an fd already is */
+	if (file.len && !exec_path(r).len && (file.p[0] == '/' || cwd)) {
 		path = path_join(file,
 				 (struct bytes){ cwd, cwd ? strlen(cwd) : 0 },
 				 model_root(m, r->hdr.tid), &len);

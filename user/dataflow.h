@@ -46,6 +46,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "probe_abi.h"
 
 struct df_process {
 	__u32 pid;
@@ -56,6 +57,8 @@ struct df_process {
 	char *argv; /* NUL-separated, argv_len bytes; NULL before an exec */
 	size_t argv_len;
 	char *exe; /* the path it executed, or NULL */
+	__u32 cred_known; /* enum probe_exec_cred: of the exec that began it */
+	struct probe_cred cred_before, cred_after;
 	long long parent; /* the process it came from, or -1 */
 	bool by_exec; /* parent is its previous epoch (else: its cloner) */
 	bool shares_memory; /* with parent: CLONE_VM without a thread */

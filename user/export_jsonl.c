@@ -168,12 +168,45 @@ static void inode(struct json *j, const char *prefix,
 #undef KEY
 }
 
+/* A capability set as /proc/PID/status shows it (CapEff...): 16 hex
+ * digits, capability n (include/uapi/linux/capability.h) bit n. */
+static void cap_set(struct json *j, const char *key, __u64 caps)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)caps);
+	json_str(j, key, hex, 16);
+}
+
+/* A process's credentials, as an object under key. */
+static void cred(struct json *j, const char *key, const struct probe_cred *c)
+{
+	struct json o;
+
+	json_key(j, key);
+	json_begin(&o, j->f);
+	json_u64(&o, "uid", c->uid);
+	json_u64(&o, "euid", c->euid);
+	json_u64(&o, "gid", c->gid);
+	json_u64(&o, "egid", c->egid);
+	cap_set(&o, "cap_effective", c->cap_effective);
+	cap_set(&o, "cap_permitted", c->cap_permitted);
+	json_close(&o);
+}
+
 static void export_exec(struct json *j, const struct probe_exec *r)
 {
 	struct bytes interp = exec_interp(r), env = exec_env(r);
+	struct bytes exe_path = exec_path(r);
 
 	common(j, &r->hdr);
 	path(j, "path", exec_filename(r));
+	if (exe_path.len)
+		path(j, "exe_path", exe_path);
+	if (r->cred_known & PROBE_EXEC_CRED_BEFORE)
+		cred(j, "cred_before", &r->cred_before);
+	if (r->cred_known & PROBE_EXEC_CRED_AFTER)
+		cred(j, "cred_after", &r->cred_after);
 	if (r->nr) {
 		syscall_result(j, r->nr, r->ret);
 	} else {

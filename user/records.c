@@ -80,8 +80,8 @@ const char *record_check(const struct probe_hdr *rec)
 	} else if (rec->type == PROBE_REC_EXEC) {
 		const struct probe_exec *r = (const void *)rec;
 
-		var = (__u64)r->filename_len + r->interp_len + r->argv_len +
-		      r->env_len;
+		var = (__u64)r->exe_path_len + r->filename_len + r->interp_len +
+		      r->argv_len + r->env_len;
 	} else if (rec->type == PROBE_REC_SYSCALL) {
 		const struct probe_syscall *r = (const void *)rec;
 		const struct syscall_info *info = syscall_info(r->nr);
@@ -184,28 +184,46 @@ struct bytes hash_path(const struct probe_hash *r)
 	return part(r->data, r->path_len);
 }
 
+struct bytes exec_path(const struct probe_exec *r)
+{
+	return part(r->data, r->exe_path_len);
+}
+
 struct bytes exec_filename(const struct probe_exec *r)
 {
-	return part(r->data, r->filename_len);
+	return part(r->data + r->exe_path_len, r->filename_len);
 }
 
 struct bytes exec_interp(const struct probe_exec *r)
 {
-	return part(r->data + r->filename_len, r->interp_len);
+	return part(r->data + r->exe_path_len + r->filename_len,
+		    r->interp_len);
 }
 
 struct bytes exec_argv(const struct probe_exec *r)
 {
-	struct bytes b = { r->data + r->filename_len + r->interp_len,
+	struct bytes b = { r->data + r->exe_path_len + r->filename_len +
+				   r->interp_len,
 			   r->argv_len };
 	return b;
 }
 
 struct bytes exec_env(const struct probe_exec *r)
 {
-	struct bytes b = { r->data + r->filename_len + r->interp_len +
-				   r->argv_len,
+	struct bytes b = { r->data + r->exe_path_len + r->filename_len +
+				   r->interp_len + r->argv_len,
 			   r->env_len };
+	return b;
+}
+
+struct bytes exec_program(const struct probe_exec *r)
+{
+	struct bytes b = exec_path(r);
+
+	if (!b.len)
+		b = exec_interp(r);
+	if (!b.len)
+		b = exec_filename(r);
 	return b;
 }
 

@@ -37,8 +37,14 @@ struct bytes snapshot_cwd(const struct probe_snapshot *r);
 struct bytes snapshot_root(const struct probe_snapshot *r);
 struct bytes touch_name(const struct probe_touch *r);
 struct bytes hash_path(const struct probe_hash *r);
+/* The executable's own path where the exec named it through an fd, or
+ * empty (struct probe_exec). */
+struct bytes exec_path(const struct probe_exec *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);
+/* What an exec ran, best named: its own path, else the interpreter of a
+ * script, else the filename it was given. */
+struct bytes exec_program(const struct probe_exec *r);
 /* NUL-separated lists, the last NUL counted in len */
 struct bytes exec_argv(const struct probe_exec *r);
 struct bytes exec_env(const struct probe_exec *r);

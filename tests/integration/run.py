@@ -1123,6 +1123,69 @@ def process_memory_copies_are_flows(tmp):
     assert down == {out2}, down
 
 
+@test
+def a_program_run_through_an_fd_is_named_by_its_file(tmp):
+    cat = os.path.realpath("/usr/bin/cat")
+    ins = [os.path.join(tmp, "in%d" % n) for n in (1, 2, 3)]
+    outs = [os.path.join(tmp, "out%d" % n) for n in (1, 2, 3)]
+    for path in ins:
+        write_file(path, os.path.basename(path) + "\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "exec_through_fd"), cat, *ins, *outs])
+    assert rec.rc == 0 and [open(p).read() for p in outs] == ["in1\n", "in2\n", "in3\n"], rec.stderr
+    children = stdout_values(rec)
+    # the kernel's "/dev/fd/N..." stays the path; the file the exec ran
+    # is named by its own path, a memfd by its name
+    fexecve, at_dirfd, memfd = (rec.one(op="exec", pid=children["child%d" % n]) for n in (1, 2, 3))
+    assert re.fullmatch(r"/dev/fd/\d+", fexecve["path"]), fexecve
+    assert re.fullmatch(r"/dev/fd/\d+/" + os.path.basename(cat), at_dirfd["path"]), at_dirfd
+    assert re.fullmatch(r"/dev/fd/\d+", memfd["path"]), memfd
+    for op in (fexecve, at_dirfd):
+        assert op["exe_path"] == cat and (op["exe_dev"], op["exe_ino"]) == stat_id(cat), op
+    assert memfd["exe_path"] == "memfd:probe-copy", memfd
+    # a program named by its path has no other name
+    assert "exe_path" not in rec.ops[0], rec.ops[0]
+    # what was made with the program: the outputs of the three runs, and
+    # the memfd the third ran, copied from it
+    down = lineage(rec.log, cat, "--descendants", "--no-fold")
+    assert project_files(down, tmp) == set(outs), down["files"]
+    assert "memfd:probe-copy" in {f["path"] for f in down["files"]}, down["files"]
+    assert files_in_lineage(rec.log, outs[0]) == {ins[0]}, files_in_lineage(rec.log, outs[0])
+    # PROV names each run's program
+    raw, doc = export_prov(rec.log, tmp)
+    exes = sorted(prov_value(a, "probe:exe") for a in doc.get_records(prov.model.ProvActivity)
+                  if a.get_attribute("probe:exe") and prov_value(a, "probe:epoch") == 1
+                  and prov_value(a, "probe:pid") in children.values())
+    assert exes == [cat, cat, "memfd:probe-copy"], exes
+
+
+@test
+def a_setuid_exec_shows_the_credentials_before_and_after(tmp):
+    os.chmod(tmp, 0o755)
+    prog = os.path.join(tmp, "print_ids")
+    shutil.copy(os.path.join(SCENARIOS, "print_ids"), prog)
+    os.chown(prog, 1, 1)  # daemon's
+    os.chmod(prog, 0o6755)  # setuid and setgid
+    rec = record(tmp, ["sh", "-c", "%s; true" % prog], "--user", "nobody")
+    assert rec.rc == 0, rec.stderr
+    assert stdout_values(rec) == {"uid": 65534, "euid": 1, "gid": 65534, "egid": 1}, rec.stdout
+    nobody = {"uid": 65534, "euid": 65534, "gid": 65534, "egid": 65534,
+              "cap_effective": "0" * 16, "cap_permitted": "0" * 16}
+    # the shell: run as nobody, its exec changed nothing
+    sh = rec.ops[0]
+    assert sh["op"] == "exec" and sh["cred_before"] == sh["cred_after"] == nobody, sh
+    # the setuid program: nobody before, daemon's euid and egid after
+    run = rec.one(op="exec", path=prog)
+    assert run["cred_before"] == nobody, run
+    assert run["cred_after"] == dict(nobody, euid=1, egid=1), run
+    # and in PROV, on the program's activity
+    raw, doc = export_prov(rec.log, tmp)
+    act = [a for a in doc.get_records(prov.model.ProvActivity)
+           if a.get_attribute("probe:exe") and prov_value(a, "probe:exe") == prog]
+    assert len(act) == 1, act
+    got = {k: prov_value(act[0], "probe:" + k) for k in ("uid", "euid", "egid", "euid_before", "egid_before")}
+    assert got == {"uid": 65534, "euid": 1, "egid": 1, "euid_before": 65534, "egid_before": 65534}, got
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
