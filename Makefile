@@ -45,7 +45,7 @@ all: probe-bpf
 probe-bpf: $(CORE_OBJS) $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/probe.bpf.o: bpf/probe.bpf.c bpf/syscalls.h schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
+$(BUILD)/probe.bpf.o: bpf/probe.bpf.c $(wildcard bpf/*.h) schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
