@@ -46,6 +46,8 @@ mutations=(
 	"signal-syscall#bpf/probe.bpf.c#s/rec->syscall_ret = rec->syscall_nr >= 0 ? (long)regs->ax : 0;/rec->syscall_ret = 0;/#interrupted_tmpfile_and_socketpair"
 	"signal-outcome#user/export_jsonl.c#s/return r->sa_flags \& SA_RESTART ? \"restart\" : \"eintr\";/return \"eintr\";/#interrupted_tmpfile_and_socketpair"
 	"futex-shared-key#bpf/probe.bpf.c#s/\tif (private) {/\tif (1) {/#shared_semaphore_orders_processes"
+	"nest-guard#bpf/probe.bpf.c#s/if (__sync_lock_test_and_set(\&st->building, 1)) {/if (0 \&\& __sync_lock_test_and_set(\&st->building, 1)) {/#records_stay_whole_under_interrupts"
+	"wake-inside-record#bpf/probe.bpf.c#s/if (!is_traced(tgid) || this_cpu_state()->building)/if (!is_traced(tgid))/#records_stay_whole_under_interrupts"
 	"wake-record#bpf/probe.bpf.c#s/\tif (!is_traced(p->tgid))/\tif (1)/#mutex_handoff_orders_threads shared_semaphore_orders_processes"
 	"hb-wait#user/hb.c#s/if (n->nr == SYS_wait4 \&\& n->ret > 0)/if (0)/#fork_exec_wait"
 	"unix-peer#bpf/probe.bpf.c#s/\trec->peer_ino = unix_peer_ino(file);/\trec->peer_ino = 0 \* unix_peer_ino(file);/#unix_sockets_carry_data"
