@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
-	strace python3-prov graphviz
+	strace python3-prov graphviz liburing-dev
 
 CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
@@ -69,7 +69,8 @@ deps:
 	@if ! command -v $(CLANG) >/dev/null || ! command -v $(BPFTOOL) >/dev/null || \
 	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
 	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null || \
-	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null; then \
+	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null || \
+	    ! test -f /usr/include/liburing.h; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
 	fi
 
@@ -98,6 +99,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/te
 
 $(BUILD)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
+
+# io_uring through liburing.
+$(BUILD)/scenarios/io_uring_%: tests/scenarios/io_uring_%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
+	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -luring
 
 # A static binary: nothing for a preloaded library to interpose.
 $(BUILD)/scenarios/static_%: tests/scenarios/static_%.c | $(BUILD)/scenarios

@@ -84,31 +84,41 @@ static long scm_fd(__u32 i, void *ctx)
 	return 0;
 }
 
-/* The fds in the control messages of the struct user_msghdr at umsg,
- * whose msg_controllen the kernel set to what it wrote. */
-static __always_inline void scm_rights(__u64 umsg, struct scm_fds *m)
+/*
+ * The fds in the control messages of the struct user_msghdr at umsg,
+ * whose msg_controllen the kernel set to what it wrote.  A global
+ * function, verified on its own: inside record_socket_use(), the
+ * verifier's precision tracking back out of scm_fd() failed ("verifier
+ * bug: backtracking call unexpected regs") on this 6.18 kernel.
+ */
+__noinline int record_scm_rights(__u64 umsg, __u32 nr, __s32 sock_fd,
+				 __u32 cloexec, __s64 ret)
 {
+	struct scm_fds m = {
+		.nr = nr, .sock_fd = sock_fd, .cloexec = cloexec, .ret = ret
+	};
 	struct user_msghdr msg;
 	struct cmsghdr c;
 	__u64 off = 0;
 
 	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)umsg)) {
 		count_read_fault();
-		return;
+		return 0;
 	}
 	for (int i = 0; i < SCM_CMSGS; i++) {
 		if (off + sizeof(c) > msg.msg_controllen ||
 		    bpf_probe_read_user(&c, sizeof(c), msg.msg_control + off))
-			return;
+			return 0;
 		if (c.cmsg_len < sizeof(c) || off + c.cmsg_len > msg.msg_controllen)
-			return;
+			return 0;
 		if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SCM_RIGHTS) {
-			m->fds = (__u64)msg.msg_control + off + sizeof(c);
-			m->n = (c.cmsg_len - sizeof(c)) / sizeof(int);
-			bpf_loop(SCM_MAX_FD, scm_fd, m, 0);
+			m.fds = (__u64)msg.msg_control + off + sizeof(c);
+			m.n = (c.cmsg_len - sizeof(c)) / sizeof(int);
+			bpf_loop(SCM_MAX_FD, scm_fd, &m, 0);
 		}
 		off += (c.cmsg_len + 7) & ~7ULL; /* CMSG_ALIGN */
 	}
+	return 0;
 }
 
 /*
@@ -120,21 +130,24 @@ __noinline int record_socket_use(__u32 nr, __s64 ret)
 {
 	bool sends = nr == NR_sendto || nr == NR_sendmsg || nr == NR_sendmmsg;
 	struct scratch *s = scratch_get(SLOT_SYSCALL);
-	struct scm_fds m = { .nr = nr, .ret = ret };
+	__u32 cloexec;
+	__s32 sock_fd;
 
 	if (!s || ret < 0)
 		return 0;
-	m.sock_fd = s->args[0];
-	on_use(nr, m.sock_fd, ret, sends ? PROBE_USE_WRITE : PROBE_USE_READ, 0,
+	sock_fd = s->args[0];
+	on_use(nr, sock_fd, ret, sends ? PROBE_USE_WRITE : PROBE_USE_READ, 0,
 	       0);
 	if (nr == NR_recvmsg) { /* recvmsg(fd, msg, flags) */
-		m.cloexec = !!(s->args[2] & MSG_CMSG_CLOEXEC);
-		scm_rights(s->args[1], &m);
+		cloexec = !!(s->args[2] & MSG_CMSG_CLOEXEC);
+		record_scm_rights(s->args[1], nr, sock_fd, cloexec, ret);
 	} else if (nr == NR_recvmmsg) { /* recvmmsg(fd, msgvec, vlen, flags,
 					   timeout): ret messages */
-		m.cloexec = !!(s->args[3] & MSG_CMSG_CLOEXEC);
+		cloexec = !!(s->args[3] & MSG_CMSG_CLOEXEC);
 		for (int i = 0; i < RECVMMSG_MSGS && i < ret; i++)
-			scm_rights(s->args[1] + i * sizeof(struct mmsghdr), &m);
+			record_scm_rights(s->args[1] +
+						  i * sizeof(struct mmsghdr),
+					  nr, sock_fd, cloexec, ret);
 	}
 	return 0;
 }

@@ -185,7 +185,7 @@ mutations=(
 	"mprotect-use#bpf/probe.bpf.c#s/\t\treturn record_mprotect(nr, regs->di, regs->si, regs->dx, ret);/\t\treturn 0;/#mprotect_makes_a_shared_mapping_a_write"
 	"mprotect-shared-only#bpf/mappings.h#s/m->file = (v->vm_flags/m->file = 1 || (v->vm_flags/#mprotect_makes_a_shared_mapping_a_write"
 	"mprotect-is-a-mapping#user/syscalls.c#s/return nr == SYS_mmap || nr == SYS_mprotect/return nr == SYS_mmap || 0/#mprotect_makes_a_shared_mapping_a_write"
-	"scm-rights#bpf/sockets.h#s/\t\tscm_rights(s->args\[1\], \&m);/\t\t(void)0;/#fds_passed_by_scm_rights_are_known"
+	"scm-rights#bpf/sockets.h#s/\t\trecord_scm_rights(s->args\[1\], nr, sock_fd, cloexec, ret);/\t\t(void)0;/#fds_passed_by_scm_rights_are_known"
 	"scm-rights-recvmmsg#bpf/sockets.h#s/i < RECVMMSG_MSGS \&\& i < ret; i++)/i < RECVMMSG_MSGS \&\& i < 0; i++)/#fds_passed_by_scm_rights_are_known"
 	"model-fd-arrival#user/model.c#s/\t\tset_fd(t, r->fd, r->cloexec, true, r->inode.dev, r->inode.ino);/\t\t(void)r;/#fds_passed_by_scm_rights_are_known"
 	"pidfd-getfd-new-fd#user/syscalls.c#s/\t\[SYS_pidfd_getfd\] = { \"pidfd_getfd\", NEW_FD,/\t[SYS_pidfd_getfd] = { \"pidfd_getfd\", STATE,/#fd_taken_by_pidfd_getfd_is_known"
@@ -198,6 +198,23 @@ mutations=(
 	"exec-creds-before#bpf/probe.bpf.c#s/if (before \&\& before->exec_id + 1 == task->self_exec_id)/if (0)/#a_setuid_exec_shows_the_credentials_before_and_after"
 	"exec-creds-after#bpf/probe.bpf.c#s/cred_fill(\&rec->cred_after, task->real_cred);/rec->cred_after = rec->cred_before;/#a_setuid_exec_shows_the_credentials_before_and_after"
 	"exec-creds-prov#user/export_prov.c#s/creds(\&j, \&proc->cred_before, \"_before\");/(void)0;/#a_setuid_exec_shows_the_credentials_before_and_after"
+	# issue 9: io_uring and Linux AIO
+	"uring-reads#bpf/io_uring.h#s/\t\treturn URING_READ;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-writes#bpf/io_uring.h#s/\t\treturn URING_WRITE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_worker_threads_do_the_requests io_uring_registered_files"
+	"uring-opens#bpf/io_uring.h#s/\t\treturn URING_OPEN;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
+	"uring-closes#bpf/io_uring.h#s/\t\treturn URING_CLOSE;/\t\treturn URING_NONE;/#io_uring_requests_are_opens_reads_writes_and_closes io_uring_registered_files"
+	"uring-fd-at-submit#bpf/io_uring.h#s/\tsub.fd = req->cqe.fd;/\tsub.fd = -1;/#io_uring_requests_are_opens_reads_writes_and_closes"
+	"uring-submitter#bpf/io_uring.h#s/\tsrc.id = sub.id;/\tsrc.id = id;/#io_uring_worker_threads_do_the_requests"
+	"uring-worker-tid#bpf/io_uring.h#s/\t\tsrc.async.worker_tid = (__u32)id;/\t\t;/#io_uring_worker_threads_do_the_requests"
+	"uring-write-after-new-read#bpf/probe.bpf.c#s/\t     seen->read_stamp == first.read_stamp))/\t     1))/#io_uring_requests_are_opens_reads_writes_and_closes linux_aio_reads_and_writes"
+	"uring-fixed-use#bpf/io_uring.h#s/\tsrc->async.flags = fixed ? PROBE_ASYNC_FIXED : 0;/\tsrc->async.flags = 0;/#io_uring_registered_files"
+	"uring-fixed-slot#bpf/io_uring.h#s/\t\tnf->ret = file_slot - 1;/\t\tnf->ret = file_slot;/#io_uring_registered_files"
+	"io-thread-clone#bpf/io_uring.h#s/\t    !(BPF_CORE_READ(task, flags) \& PF_IO_WORKER))/\t    1)/#io_uring_worker_threads_do_the_requests"
+	"uring-setup-fd#user/syscalls.c#s/\[SYS_io_uring_setup\] = { \"io_uring_setup\", NEW_FD,/[SYS_io_uring_setup] = { \"io_uring_setup\", OWN,/#io_uring_requests_are_opens_reads_writes_and_closes"
+	"model-uring-opens#user/model.c#s/\t\ttable_set(async_table(m, t, \&r->async), r->ret,/\t\ttable_set(t->files, r->ret,/#io_uring_registered_files"
+	"model-fixed-uses#user/model.c#s/\t\tif (r->async.flags \& PROBE_ASYNC_FIXED)/\t\tif (0)/#io_uring_registered_files"
+	"aio-iocbs#bpf/aio.h#s/\tif (ret > 0)/\tif (0)/#linux_aio_reads_and_writes"
+	"aio-vectored#bpf/aio.h#s/\tcase IOCB_CMD_PREADV:/\tcase 99:/#linux_aio_reads_and_writes"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
