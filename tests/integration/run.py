@@ -1882,13 +1882,18 @@ def ctrl_c_reaches_the_command(tmp):
 def killed_recorder_leaves_readable_log(tmp):
     log = os.path.join(tmp, "killed.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
-                             "cat /etc/hostname >/dev/null; sleep 30"])
+                             "cat /etc/hostname >/dev/null; exec sleep 30"])
     try:
         wait_until_recording(log)
+        # the command outlives its recorder: stop it by pid afterwards
+        # (a pattern would also kill other people's "sleep 30")
+        with open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)) as f:
+            orphans = [int(pid) for pid in f.read().split()]
     finally:
         proc.kill()
         proc.wait()
-    subprocess.run(["pkill", "-f", "sleep 30"])
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)
     # cut the last record in half too, as a crash mid-write would
     size = os.path.getsize(log)
     with open(log, "r+b") as f:
@@ -2597,6 +2602,11 @@ def main():
     if os.geteuid() != 0:
         print("integration tests need root")
         return 2
+    # Started in the background by a shell without job control, we would
+    # pass an ignored SIGINT on to every command, and the Ctrl-C tests
+    # would test that instead.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     passed = failed = 0
     for fn in TESTS:
         if only and only not in fn.__name__:
