@@ -182,9 +182,33 @@ struct {
 	__type(value, struct exec_creds);
 } exec_creds SEC(".maps");
 
+/*
+ * --cgroup: the cgroup v2 directory recorded, the one element of a cgroup
+ * array (the loader puts an fd of it there), for
+ * bpf_current_task_under_cgroup(): the current task's own cgroup is it or
+ * below it (task_under_cgroup_hierarchy(), a compare of one ancestor).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} scope_cgroup SEC(".maps");
+
+/*
+ * Whether the current task, of thread group tgid, is recorded.  Its bit
+ * says whether it may be: one load, all that untraced tasks pay.  With
+ * --cgroup a bit is only a hint (the collector sets those of the members
+ * it found, and one that exits first leaves its bit to the next process
+ * given its pid), and the task's own cgroup decides, so that no process
+ * outside the subtree is ever recorded.
+ */
 static __always_inline bool is_traced(__u32 tgid)
 {
-	return *traced_word(tgid) & (1ULL << (tgid & 63));
+	if (!(*traced_word(tgid) & (1ULL << (tgid & 63))))
+		return false;
+	return scope != PROBE_SCOPE_CGROUP ||
+	       bpf_current_task_under_cgroup(&scope_cgroup, 0) == 1;
 }
 
 /* Returns whether the bit was clear before. */
@@ -1577,6 +1601,17 @@ static __always_inline bool cgroup_in_scope(struct cgroup *cgrp)
 	return false;
 }
 
+/* is_traced() for a task that may not be the current one. */
+static __always_inline bool task_is_traced(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (!(*traced_word(tgid) & (1ULL << (tgid & 63))))
+		return false;
+	return scope != PROBE_SCOPE_CGROUP ||
+	       cgroup_in_scope(BPF_CORE_READ(task, cgroups, dfl_cgrp));
+}
+
 /* The clone flags as the syscall passed them, from the parent's pt_regs. */
 static __always_inline __u64 clone_flags(struct pt_regs *regs, __u32 nr,
 					 __u16 *rflags)
@@ -1600,6 +1635,34 @@ static __always_inline __u64 clone_flags(struct pt_regs *regs, __u32 nr,
 		return CLONE_VM | CLONE_VFORK | SIGCHLD;
 	}
 	return 0; /* a kernel-made task (io_uring worker, ...) */
+}
+
+/*
+ * Who is traced after a fork: the child of a traced process; with --cgroup
+ * a child in the subtree (CLONE_INTO_CGROUP may put it elsewhere than its
+ * parent), and a parent in it that the collector has not found yet (so
+ * that its clone is recorded too).  A child not followed drops the bit
+ * its pid's last owner may have left (see is_traced()).
+ */
+static __always_inline void follow_fork(struct task_struct *parent,
+					struct task_struct *child, __u32 ptgid,
+					__u32 ctgid, bool thread)
+{
+	bool follow;
+
+	if (scope == PROBE_SCOPE_CGROUP &&
+	    cgroup_in_scope(BPF_CORE_READ(parent, cgroups, dfl_cgrp)) &&
+	    set_traced(ptgid))
+		__sync_fetch_and_add(&live_processes, 1);
+	if (thread)
+		return;
+	follow = scope == PROBE_SCOPE_CGROUP ?
+			 cgroup_in_scope(BPF_CORE_READ(child, cgroups, dfl_cgrp)) :
+			 is_traced(ptgid);
+	if (follow && set_traced(ctgid))
+		__sync_fetch_and_add(&live_processes, 1);
+	else if (!follow && clear_traced(ctgid))
+		__sync_fetch_and_sub(&live_processes, 1);
 }
 
 /*
@@ -1653,15 +1716,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	struct scratch *s;
 	struct rec_place place;
 
-	if (!thread) {
-		bool follow = scope == PROBE_SCOPE_CGROUP ?
-				      cgroup_in_scope(BPF_CORE_READ(
-					      child, cgroups, dfl_cgrp)) :
-				      is_traced(ptgid);
-
-		if (follow && set_traced(ctgid))
-			__sync_fetch_and_add(&live_processes, 1);
-	}
+	follow_fork(parent, child, ptgid, ctgid, thread);
 	if (!is_traced(ptgid))
 		return 0;
 
@@ -1929,7 +1984,7 @@ int BPF_PROG(sched_waking, struct task_struct *trusted_p)
 	if (!is_traced(tgid) || this_cpu_state()->building)
 		return 0;
 	p = kernel_ptr(trusted_p, struct task_struct);
-	if (!is_traced(p->tgid))
+	if (!task_is_traced(p))
 		return 0;
 	regs = kernel_ptr((void *)bpf_task_pt_regs(bpf_get_current_task_btf()),
 			  struct pt_regs);
@@ -1947,8 +2002,9 @@ int BPF_PROG(sched_waking, struct task_struct *trusted_p)
 	return 0;
 }
 
-/* --cgroup: tasks that move into the subtree start being traced, and
- * tasks that leave it stop. */
+/* --cgroup: processes that move into the subtree start being traced, and
+ * processes that leave it whole stop (a thread that leaves alone keeps
+ * its group's bit: is_traced() looks at its cgroup). */
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_task, struct cgroup *dst, const char *path,
 	     struct task_struct *task, bool threadgroup)
@@ -1959,7 +2015,7 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst, const char *path,
 	if (inside) {
 		if (set_traced(tgid))
 			__sync_fetch_and_add(&live_processes, 1);
-	} else if (clear_traced(tgid)) {
+	} else if (threadgroup && clear_traced(tgid)) {
 		__sync_fetch_and_sub(&live_processes, 1);
 	}
 	return 0;

@@ -587,6 +587,13 @@ struct probe_cpu_count {
 	__u64 nested; /* records a program inside another did not write */
 };
 
+/* How a recording ended, if not with everything it recorded. */
+enum probe_end_flags {
+	/* a second SIGINT/SIGTERM/SIGHUP stopped it while the command still
+	 * ran: what the command did after is not in the log */
+	PROBE_END_LEFT_RUNNING = 1 << 0,
+};
+
 /* Counters of a whole recording: the log's last record. */
 struct probe_trailer {
 	struct probe_hdr hdr;
@@ -597,7 +604,7 @@ struct probe_trailer {
 	__u64 late; /* records that arrived after the watermark passed them */
 	__u64 misses; /* program runs the kernel skipped (recursion) */
 	__u32 ncpus;
-	__u32 pad;
+	__u32 ended; /* enum probe_end_flags: how recording ended */
 	struct probe_cpu_count cpu[];
 };
 

@@ -14,10 +14,34 @@ trap 'rm -rf "$work"' EXIT
 # name # file # sed expression that breaks it # test names that must fail
 mutations=(
 	"share-pointers#bpf/probe.bpf.c#s/PROBE_SHARE_FILES :/0 :/#threads"
-	"filter#bpf/probe.bpf.c#s/return \*traced_word(tgid) \& (1ULL << (tgid \& 63));/return 1;/#records_nothing_outside"
+	"filter#bpf/probe.bpf.c#/^static __always_inline bool is_traced(/,/^}/s/\tif (!(\*traced_word(tgid) \& (1ULL << (tgid \& 63))))/\tif (0)/#records_nothing_outside"
 	"mount-crossing#bpf/probe.bpf.c#s/w->dentry = mnt->mnt_mountpoint;/goto done;/#absolute_path_across_mounts"
 	"pending-exec#bpf/probe.bpf.c#s/if (tgid == pending_tgid) {/if (0) {/#runs_as_sudo_user"
 	"cgroup-scope#bpf/probe.bpf.c#s/== cgroup_id)/== cgroup_id + 1)/#cgroup_until_empty cgroup_ctrl_c"
+	# issue 9: a --cgroup scope that holds
+	"cgroup-by-bits#bpf/probe.bpf.c#s/return scope != PROBE_SCOPE_CGROUP ||/return 1 ||/#cgroup_scope_is_each_threads_own"
+	"cgroup-thread-leaves#bpf/probe.bpf.c#s/} else if (threadgroup \&\& clear_traced(tgid)) {/} else if (clear_traced(tgid)) {/#cgroup_scope_is_each_threads_own"
+	"snapshot-eperm-gone#user/snapshot.c#s/\t       errno == EPERM;/\t       0;/#cgroup_snapshot_says_what_proc_hides"
+	"snapshot-silent#user/record.c#s/\tif (denied)$/\tif (0)/#cgroup_snapshot_says_what_proc_hides"
+	# issue 9: a recorded command that cannot reach its recorder
+	"collector-dumpable#user/record.c#s/if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))/if (0)/#recorded_command_cannot_untrace_itself"
+	"command-keeps-caps#user/record.c#s/if (!as->keep_caps \&\& drop_inherited_caps()) {/if (0 \&\& drop_inherited_caps()) {/#recorded_command_inherits_no_capabilities"
+	"setuid-unchecked#user/record.c#s/if (as.change \&\& (!have_capability(CAP_SETUID) ||/if (0 \&\& (!have_capability(CAP_SETUID) ||/#record_says_which_capabilities_it_needs"
+	# issue 9: faults that leave the command behind
+	"write-error-dies#user/record.c#s/\t\tr->write_errno = errno ? errno : EIO;/\t\tdie(1, \"cannot write\");/#log_write_error_waits_for_the_command"
+	"write-error-no-wait#user/record.c#s/\t\treturn r->o->cgroup || r->child_done;/\t\treturn true;/#log_write_error_waits_for_the_command"
+	"left-running-unmarked#user/record.c#s/\tt->ended = r->left_running ? PROBE_END_LEFT_RUNNING : 0;/\tt->ended = 0;/#second_signal_says_the_command_runs_on"
+	"left-running-silent#user/record.c#s/^\tif (r.left_running)$/\tif (0)/#second_signal_says_the_command_runs_on"
+	# issue 9: outputs made safely
+	"output-nofollow#user/output.c#s/O_WRONLY | O_NOFOLLOW | O_NOCTTY/O_WRONLY | O_NOCTTY/#outputs_are_private_and_follow_no_symlink"
+	"output-mode#user/output.c#s/define OUTPUT_MODE 0600/define OUTPUT_MODE 0644/#outputs_are_private_and_follow_no_symlink"
+	"output-device-replaced#user/output.c#s/if (!lstat(path, \&st) \&\& !S_ISREG(st.st_mode)) {/if (!lstat(path, \&st) \&\& 0) {/#outputs_never_replace_a_device"
+	"output-chown-any#user/output.c#s/if (!out->created || geteuid() != 0/if (geteuid() != 0/#outputs_given_to_sudo_user_only_if_made"
+	# issue 9: the command line's limits and messages
+	"buffer-min#user/record.c#s/o->buffer_size < BUFFER_SIZE_MIN ||/0 ||/#command_line_errors_in_one_line"
+	"buffer-max#user/record.c#s/o->buffer_size > BUFFER_SIZE_MAX ||/0 ||/#command_line_errors_in_one_line"
+	"getopt-own-line#user/main.c#s/\topterr = 0;/\topterr = 1;/#command_line_errors_in_one_line"
+	"message-cut-at-end#user/util.c#s/\tn = vsnprintf(buf, len, fmt, ap);/\treturn (void)vsnprintf(buf, len, fmt, ap);/#command_line_errors_in_one_line"
 	"dev-encoding#user/util.c#s/uint64_t major = kdev >> 20, minor = kdev \& 0xfffff;/uint64_t minor = kdev >> 20, major = kdev \& 0xfffff;/#shell_pipeline open_relative_to_dirfd"
 	"exit-status#bpf/probe.bpf.c#s/sig->group_exit_code :/0 :/;/rec->status = /,/;/s/task->exit_code;/0;/#exit_status_and_signal"
 	"argv#bpf/probe.bpf.c#s/rec->argv_len = read_user_range(/rec->argv_len = 0 \& read_user_range(/#shell_pipeline fork_exec_wait"
@@ -33,7 +57,7 @@ mutations=(
 	"model-share-fs#user/model.c#s/if (r->share \& PROBE_SHARE_FS) {/if (0 \&\& (r->share \& PROBE_SHARE_FS)) {/#cwd_shared_by_clone_fs"
 	"model-unshare-fs#user/model.c#s/if (r->nr == SYS_unshare \&\& (r->args\[0\] \& CLONE_FS) \&\&/if (0 \&\&/#cwd_shared_by_clone_fs"
 	"model-mm#user/model.c#s/\t\tchild->mm = mm;/\t\t(void)mm;/#vfork_shares_memory_until_exec threads raw_clone3_and_vfork"
-	"snapshot#user/record.c#s/\t\tsnapshot_process(r->log, members.pid\[i\], r->start_boot_ns);/\t\t(void)snapshot_process;/#cgroup_members_from_before"
+	"snapshot#user/snapshot.c#s/if (same \&\& readable \&\& !log_append(w, out.rec\[i\]))/if (0 \&\& !log_append(w, out.rec[i]))/#cgroup_members_from_before"
 	"model-snapshot#user/model.c#s/\t\tset_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/\t\tif (0) set_fd(t, r->fd, r->flags \& O_CLOEXEC, r->inode.ino != 0,/#cgroup_members_from_before"
 	"model-umask#user/model.c#s/\t\tt->fs->umask = r->args\[0\] \& 0777;/\t\t(void)0;/#cwd_shared_by_clone_fs"
 	"forward-sigint#user/record.c#s/\tkill(r->child, sig);/\t(void)sig;/#ctrl_c_reaches_the_command"

@@ -19,7 +19,14 @@ void cli_print_footer(FILE *f);
  * command's help (usage, then the footer) and returns 0, for the command
  * to return; anything else is a usage error naming the command.
  */
-int cli_other_option(int c, const char *command, void (*usage)(FILE *));
+int cli_other_option(int c, char **argv, const char *command,
+		     void (*usage)(FILE *));
+/*
+ * The usage error for what getopt returned '?' for (opterr is 0: getopt
+ * itself says nothing), one line naming the option and the command.
+ */
+void __attribute__((noreturn)) cli_bad_option(char **argv,
+					      const char *command);
 
 struct dataflow;
 struct log_reader;

@@ -53,7 +53,7 @@ static void usage(FILE *f)
 static struct diff_run *load(const char *log_path)
 {
 	struct diff_run *run;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 
 	run = diff_load(log_path, err, sizeof(err));
 	if (!run)
@@ -99,7 +99,7 @@ int cmd_diff(int argc, char **argv)
 			o.ignore[o.nignore++] = optarg;
 			break;
 		default:
-			return cli_other_option(c, "diff", usage);
+			return cli_other_option(c, argv, "diff", usage);
 		}
 	}
 	if (argc - optind != 2)

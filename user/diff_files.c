@@ -93,7 +93,7 @@ struct diff_run *diff_load(const char *log_path, char *err, size_t errlen)
 	struct diff_run *run;
 	const struct probe_trailer *t;
 	struct log_reader *log;
-	char why[512];
+	char why[PROBE_ERR_MAX];
 
 	log = log_open(log_path, err, errlen);
 	if (!log)
@@ -102,7 +102,7 @@ struct diff_run *diff_load(const char *log_path, char *err, size_t errlen)
 	memset(run, 0, sizeof(*run));
 	run->g = dataflow_build_quiet(log, why, sizeof(why));
 	if (!run->g) {
-		snprintf(err, errlen, "%s: %s", log_path, why);
+		format_message(err, errlen, "%s: %s", log_path, why);
 		log_close(log);
 		free(run);
 		return NULL;

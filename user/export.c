@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "util.h"
 
 
@@ -412,9 +413,9 @@ int cmd_export(int argc, char **argv)
 	struct export_window *w = &opts.window;
 	const char *out_path = NULL, *image = NULL;
 	struct log_reader *log;
-	char err[512], *tmp = NULL, *around = NULL, name[32];
+	char err[PROBE_ERR_MAX], *around = NULL, name[32];
+	struct output dest;
 	FILE *out = stdout;
-	struct stat st;
 	int c, i, ret;
 
 	optind = 1;
@@ -469,7 +470,7 @@ int cmd_export(int argc, char **argv)
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
-				return cli_other_option(c, "export", usage);
+				return cli_other_option(c, argv, "export", usage);
 			kind = TAKES_VIEW;
 		}
 		if (kind && !given[__builtin_ctz(kind)]) {
@@ -504,24 +505,17 @@ int cmd_export(int argc, char **argv)
 
 	if (out_path || image)
 		clean_up_on_signals();
-	/* a device or a FIFO (-o /dev/null, /dev/stdout) is written as it
-	 * is: a rename would put a regular file in its place */
-	if (out_path && !stat(out_path, &st) && !S_ISREG(st.st_mode)) {
-		out = fopen(out_path, "w");
+	if (out_path) {
+		if (output_replace(&dest, out_path, err, sizeof(err)))
+			die(EXIT_USAGE, "%s", err);
+		unfinished_file = dest.tmp;
+		out = fdopen(dest.fd, "w");
 		if (!out)
-			die(EXIT_USAGE, "cannot write %s: %s", out_path,
-			    strerror(errno));
-		out_path = NULL;
-	} else if (out_path) {
-		size_t n = strlen(out_path) + 16;
-
-		tmp = xmalloc(n);
-		snprintf(tmp, n, "%s.tmp.%d", out_path, getpid());
-		unfinished_file = tmp;
-		out = fopen(tmp, "w");
-		if (!out)
-			die(EXIT_USAGE, "cannot create %s: %s", tmp,
-			    strerror(errno));
+			die(1, "fdopen: %s", strerror(errno));
+		if (output_give_to_sudo_user(&dest))
+			errorf("warning: cannot give %s to the user who ran "
+			       "sudo: %s",
+			       out_path, strerror(errno));
 	}
 	ret = run_format(fmt, log, out, &opts, image);
 	if (ret == -1)
@@ -531,21 +525,21 @@ int cmd_export(int argc, char **argv)
 		       "the end): exported up to its last whole record",
 		       argv[optind + 1]);
 	if (fflush(out) || ferror(out)) {
-		errorf("cannot write %s: %s", out_path ? tmp : "output",
+		errorf("cannot write %s: %s", out_path ? out_path : "output",
 		       strerror(errno));
 		ret = -1;
 	}
 	if (out_path) {
-		fclose(out);
-		if (ret || rename(tmp, out_path)) {
-			if (!ret)
-				errorf("cannot write %s: %s", out_path,
-				       strerror(errno));
-			unlink(tmp);
+		if (ret)
+			output_abort(&dest);
+		else if (output_commit(&dest)) {
+			errorf("cannot write %s: %s", out_path,
+			       strerror(errno));
 			ret = -1;
 		}
 		unfinished_file = NULL;
-		free(tmp);
+		fclose(out);
+		output_free(&dest);
 	}
 	for (size_t k = 0; k < sizeof(given) / sizeof(given[0]); k++)
 		free((char *)given[k]);

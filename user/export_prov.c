@@ -464,7 +464,7 @@ static void write_relations(struct prov *p)
 
 int export_graph_build(struct log_reader *log, struct export_graph *out)
 {
-	char err[512]; /* log_error() tells the same */
+	char err[PROBE_ERR_MAX]; /* log_error() tells the same */
 
 	out->g = dataflow_build(log, err, sizeof(err));
 	if (!out->g)

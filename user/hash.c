@@ -214,7 +214,7 @@ static void append(struct hasher *h, struct log_writer *w, __u64 end_boot_ns,
 	if (r->status != PROBE_HASH_DONE)
 		memset(r->sha256, 0, sizeof(r->sha256));
 	if (log_append(w, &r->hdr))
-		die(1, "cannot write %s: %s", w->path, strerror(errno));
+		die(1, "cannot write %s: %s", w->out.path, strerror(errno));
 	st->records++;
 	if (r->status == PROBE_HASH_DONE) {
 		st->hashed++;
@@ -231,7 +231,7 @@ int hash_files(const char *log_path, struct log_writer *w, __u64 end_boot_ns,
 	struct log_reader *log;
 	struct dataflow *g;
 	struct summary s;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 
 	memset(st, 0, sizeof(*st));
 	log = log_open(log_path, err, sizeof(err));

@@ -337,6 +337,19 @@ static void print_files(const struct info *in)
 
 /* ---- text ---- */
 
+/* Whether the log holds all the recording saw, and if not, why. */
+static const char *completeness(const struct log_reader *log)
+{
+	const struct probe_trailer *t = log_trailer(log);
+
+	if (log_complete(log))
+		return "complete";
+	if (t && (t->ended & PROBE_END_LEFT_RUNNING))
+		return "INCOMPLETE: a second signal stopped its recorder while "
+		       "the command still ran";
+	return "INCOMPLETE: its recorder stopped before the end";
+}
+
 static void print_text(const struct info *in, bool files)
 {
 	const struct probe_log_header *h = log_header(in->log);
@@ -344,10 +357,7 @@ static void print_text(const struct info *in, bool files)
 	const struct model_stats *ms = model_stats(s->model);
 	bool first = true;
 
-	printf("%-11s%s (%s)\n", "log", in->path,
-	       log_complete(in->log) ?
-		       "complete" :
-		       "INCOMPLETE: its recorder stopped before the end");
+	printf("%-11s%s (%s)\n", "log", in->path, completeness(in->log));
 	printf("%-11s%s\n", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" :
 							      "command",
 	       log_target(in->log));
@@ -547,6 +557,9 @@ static void print_json(const struct info *in)
 	json_bool(&j, "complete", log_complete(in->log));
 	if (!log_complete(in->log))
 		json_u64(&j, "torn_bytes", log_torn_bytes(in->log));
+	if (log_trailer(in->log))
+		json_bool(&j, "command_left_running",
+			  log_trailer(in->log)->ended & PROBE_END_LEFT_RUNNING);
 	json_str(&j, "scope",
 		 h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command", -1);
 	if (h->scope == PROBE_SCOPE_CGROUP)
@@ -594,7 +607,7 @@ static void usage(FILE *f)
 /* The run's files: the log read again, through the dataflow graph. */
 static struct dataflow *run_files(struct info *in)
 {
-	char err[512];
+	char err[PROBE_ERR_MAX];
 	struct log_reader *log = log_open(in->path, err, sizeof(err));
 	struct dataflow *g;
 
@@ -623,7 +636,7 @@ int cmd_info(int argc, char **argv)
 	struct dataflow *g;
 	enum log_next n;
 	bool files = false, json = false;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 	int c;
 
 	optind = 1;
@@ -637,7 +650,7 @@ int cmd_info(int argc, char **argv)
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
-				return cli_other_option(c, "info", usage);
+				return cli_other_option(c, argv, "info", usage);
 		}
 	}
 	if (argc - optind != 1)

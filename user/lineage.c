@@ -551,7 +551,7 @@ int cmd_lineage(int argc, char **argv)
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
-				return cli_other_option(c, "lineage", usage);
+				return cli_other_option(c, argv, "lineage", usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -74,24 +74,13 @@ static bool failed_program(char *name, size_t len)
 	return false;
 }
 
-static bool has_cap(const struct __user_cap_data_struct *d, int cap)
-{
-	return d[cap / 32].effective & (1U << (cap % 32));
-}
-
 /* Loading BPF needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN). */
 static void check_privileges(void)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = {};
-
-	if (syscall(SYS_capget, &h, d))
-		die(EXIT_USAGE, "cannot read this process's capabilities: %s",
-		    strerror(errno));
-	if (has_cap(d, CAP_SYS_ADMIN) ||
-	    (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+	if (have_capability(CAP_SYS_ADMIN) ||
+	    (have_capability(CAP_BPF) && have_capability(CAP_PERFMON)))
 		return;
-	die(EXIT_USAGE, "recording needs root (or CAP_BPF and CAP_PERFMON): "
+	die(EXIT_USAGE, "recording needs CAP_BPF and CAP_PERFMON (or root): "
 			"run it with sudo");
 }
 
@@ -139,6 +128,17 @@ static void map_rings(struct loader *l)
 		    strerror(errno));
 }
 
+/* The cgroup whose subtree is recorded, for is_traced() on the BPF side. */
+static void set_scope_cgroup(struct probe *skel, int cgroup_fd)
+{
+	__u32 key = 0, fd = cgroup_fd;
+
+	if (bpf_map__update_elem(skel->maps.scope_cgroup, &key, sizeof(key),
+				 &fd, sizeof(fd), BPF_ANY))
+		die(EXIT_USAGE, "cannot give the BPF side its cgroup: %s",
+		    strerror(errno));
+}
+
 struct loader *loader_open(const struct loader_opts *o)
 {
 	struct loader *l = xmalloc(sizeof(*l));
@@ -180,6 +180,8 @@ struct loader *loader_open(const struct loader_opts *o)
 	err = probe__load(skel);
 	if (err)
 		load_fail("load", err);
+	if (o->scope == PROBE_SCOPE_CGROUP)
+		set_scope_cgroup(skel, o->cgroup_fd);
 	map_rings(l);
 	return l;
 }

@@ -13,7 +13,8 @@
 
 struct loader_opts {
 	enum probe_scope scope;
-	__u64 cgroup_id; /* with PROBE_SCOPE_CGROUP */
+	int cgroup_fd; /* with PROBE_SCOPE_CGROUP: its directory, open */
+	__u64 cgroup_id; /* and its id */
 	__u32 collector_tgid;
 	bool capture_env;
 	__u64 buffer_size; /* bytes per CPU ring */

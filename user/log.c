@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "records.h"
 #include "util.h"
 
@@ -22,27 +24,19 @@ struct log_writer *log_create(const char *path, bool overwrite,
 	static const char zeros[8];
 	struct probe_log_header h = *hdr;
 	size_t pad = ALIGN8(target_len) - target_len;
-	struct log_writer *w;
-	int fd;
+	struct log_writer *w = xmalloc(sizeof(*w));
+	char err[PROBE_ERR_MAX];
 
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-				(overwrite ? O_TRUNC : O_EXCL),
-		  0644);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			errorf("%s already exists: choose another -o or pass "
-			       "--overwrite",
-			       path);
-		else
-			errorf("cannot create %s: %s", path, strerror(errno));
+	if (output_create(&w->out, path, overwrite, err, sizeof(err))) {
+		errorf("%s", err);
+		output_free(&w->out);
+		free(w);
 		return NULL;
 	}
-	w = xmalloc(sizeof(*w));
-	w->f = fdopen(fd, "w");
+	w->f = fdopen(w->out.fd, "w");
 	if (!w->f)
 		die(1, "fdopen: %s", strerror(errno));
 	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
-	w->path = xstrdup(path);
 	w->records = 0;
 
 	memcpy(h.magic, PROBE_LOG_MAGIC, sizeof(h.magic));
@@ -55,7 +49,7 @@ struct log_writer *log_create(const char *path, bool overwrite,
 	    fwrite(zeros, 1, pad, w->f) != pad || log_flush(w)) {
 		errorf("cannot write %s: %s", path, strerror(errno));
 		fclose(w->f);
-		free(w->path);
+		output_free(&w->out);
 		free(w);
 		return NULL;
 	}
@@ -80,18 +74,29 @@ int log_finish(struct log_writer *w, struct probe_trailer *trailer)
 	int ret = 0;
 
 	trailer->records = w->records;
+	/* fsync: EINVAL for a device or FIFO, which has nothing to sync */
 	if (log_append(w, &trailer->hdr) || fflush(w->f) ||
-	    fsync(fileno(w->f))) {
-		errorf("cannot write %s: %s", w->path, strerror(errno));
+	    (fsync(fileno(w->f)) && errno != EINVAL)) {
+		errorf("cannot write %s: %s", w->out.path, strerror(errno));
 		ret = -1;
 	}
 	if (fclose(w->f) && !ret) {
-		errorf("cannot write %s: %s", w->path, strerror(errno));
+		errorf("cannot write %s: %s", w->out.path, strerror(errno));
 		ret = -1;
 	}
-	free(w->path);
+	output_free(&w->out);
 	free(w);
 	return ret;
+}
+
+void log_abandon(struct log_writer *w)
+{
+	/* what stdio still holds would only fail again, or land after a
+	 * gap once space is freed */
+	__fpurge(w->f);
+	fclose(w->f);
+	output_free(&w->out);
+	free(w);
 }
 
 /* ---- reading ---- */
@@ -115,7 +120,7 @@ static struct log_reader *open_fail(struct log_reader *r, char *err,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vformat_message(err, errlen, fmt, ap);
 	va_end(ap);
 	log_close(r);
 	return NULL;
@@ -189,7 +194,7 @@ static enum log_next read_fail(struct log_reader *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	vformat_message(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
 	return LOG_ERROR;
 }
@@ -245,7 +250,7 @@ enum log_next log_next(struct log_reader *r, const struct probe_hdr **rec)
 
 bool log_complete(const struct log_reader *r)
 {
-	return r->complete;
+	return r->complete && !(r->trailer->ended & PROBE_END_LEFT_RUNNING);
 }
 
 const struct probe_trailer *log_trailer(const struct log_reader *r)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "output.h"
 #include "probe_abi.h"
 
 #define PROBE_LOG_MAGIC "PROBELOG"
@@ -50,11 +51,12 @@ struct probe_log_header {
 
 struct log_writer {
 	FILE *f;
-	char *path;
+	struct output out; /* its file, as made */
 	__u64 records;
 };
 
-/* Create path (refusing an existing file unless overwrite) and write the
+/* Create path as output_create() does (refusing an existing file unless
+ * overwrite, never through a symlink, mode 0600) and write the
  * header.  On failure prints one error line and returns NULL. */
 struct log_writer *log_create(const char *path, bool overwrite,
 			      const struct probe_log_header *hdr,
@@ -65,6 +67,9 @@ int log_append(struct log_writer *w, const struct probe_hdr *rec);
 int log_flush(struct log_writer *w);
 /* Append the trailer and close; returns 0 or -1 with the error printed. */
 int log_finish(struct log_writer *w, struct probe_trailer *trailer);
+/* Close a log that can no longer be written (a write failed): no
+ * trailer, so that it reads as incomplete; what is unflushed is dropped. */
+void log_abandon(struct log_writer *w);
 
 /* ---- reading ---- */
 
@@ -82,7 +87,9 @@ const struct probe_log_header *log_header(const struct log_reader *r);
 /* The target string: argv joined by spaces, or the cgroup path. */
 const char *log_target(const struct log_reader *r);
 enum log_next log_next(struct log_reader *r, const struct probe_hdr **rec);
-/* After LOG_END: whether the trailer was there (then log_trailer). */
+/* After LOG_END: whether the trailer was there (then log_trailer) and
+ * says the recording ended with all it recorded (no
+ * PROBE_END_LEFT_RUNNING). */
 bool log_complete(const struct log_reader *r);
 const struct probe_trailer *log_trailer(const struct log_reader *r);
 /* Bytes after the last whole record of an incomplete log. */

@@ -1,5 +1,6 @@
 /* probe-bpf: record what processes read, write and execute, from the
  * kernel, and turn it into provenance. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,10 +37,25 @@ void cli_print_footer(FILE *f)
 		PROBE_VERSION, PROBE_HOME, PROBE_BUGS);
 }
 
-int cli_other_option(int c, const char *command, void (*usage)(FILE *))
+void cli_bad_option(char **argv, const char *command)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+	char shortopt[3] = { '-', (char)optopt, 0 };
+
+	/* a long option names itself in argv; a short one is optopt (it may
+	 * sit in a cluster such as -qZ) */
+	if (!(arg && !strncmp(arg, "--", 2)) && optopt > ' ' && optopt < 127)
+		arg = shortopt;
+	die(EXIT_USAGE, "%s: option '%.*s' is unknown or needs a value (see "
+			"'probe-bpf %s --help')",
+	    command, arg ? (int)strcspn(arg, "=") : 1, arg ? arg : "?", command);
+}
+
+int cli_other_option(int c, char **argv, const char *command,
+		     void (*usage)(FILE *))
 {
 	if (c != 'h')
-		die(EXIT_USAGE, "see 'probe-bpf %s --help'", command);
+		cli_bad_option(argv, command);
 	usage(stdout);
 	cli_print_footer(stdout);
 	return 0;
@@ -49,7 +65,7 @@ struct dataflow *cli_dataflow(const char *log_path, const char *what,
 			      struct log_reader **log)
 {
 	struct dataflow *g;
-	char err[512];
+	char err[PROBE_ERR_MAX];
 
 	*log = log_open(log_path, err, sizeof(err));
 	if (!*log)
@@ -98,6 +114,7 @@ int main(int argc, char **argv)
 		printf("probe-bpf %s\n", PROBE_VERSION);
 		return 0;
 	}
+	opterr = 0; /* one line of our own: cli_bad_option() */
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->run(argc - 1, argv + 1);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <sched.h>
 #include <pwd.h>
@@ -15,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,6 +43,19 @@
 #define WATERMARK_SLACK_NS (5 * 1000000ULL)
 #define DEFAULT_OUTPUT "record.probe"
 #define DEFAULT_BUFFER_SIZE (8ULL << 20)
+/*
+ * A record is built in place only where the ring has PROBE_REC_MAX bytes
+ * free (rec_begin() on the BPF side): a smaller ring could never take an
+ * exec with a long argv.  Above 256M, a ring and its slack pass the
+ * verifier's bound on an offset into a map value (BPF_MAX_VAR_OFF, 512M):
+ * the load fails.
+ */
+#define BUFFER_SIZE_MIN (128ULL << 10)
+#define BUFFER_SIZE_MAX (256ULL << 20)
+_Static_assert(BUFFER_SIZE_MIN >= PROBE_REC_MAX &&
+		       BUFFER_SIZE_MIN / 2 < PROBE_REC_MAX,
+	       "BUFFER_SIZE_MIN: the smallest power of two that holds "
+	       "PROBE_REC_MAX");
 
 static const char usage[] =
 	"usage: probe-bpf record [options] [--] COMMAND [ARG...]\n"
@@ -47,19 +63,25 @@ static const char usage[] =
 	"\n"
 	"Record the file and process operations of COMMAND and all its\n"
 	"descendants, or of every process in the cgroup v2 directory DIR and\n"
-	"below it (until Ctrl-C, or until the cgroup empties).  Needs root.\n"
+	"below it (until Ctrl-C, or until the cgroup empties).  Needs root, or\n"
+	"CAP_BPF and CAP_PERFMON (and CAP_SETUID and CAP_SETGID to run\n"
+	"COMMAND as another user).\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE       the log to write (default " DEFAULT_OUTPUT
 	")\n"
-	"      --overwrite         replace FILE if it exists\n"
+	"      --overwrite         replace FILE if it exists (never through a\n"
+	"                          symlink; a new log is made mode 0600)\n"
 	"  -c, --cgroup DIR        record a cgroup instead of a command\n"
 	"  -u, --user USER         run COMMAND as USER (default: the user who\n"
 	"                          ran sudo, from SUDO_UID/SUDO_GID)\n"
+	"      --keep-caps         let COMMAND inherit the recorder's inheritable\n"
+	"                          and ambient capabilities (by default it gets\n"
+	"                          none, so that it cannot reach the recorder)\n"
 	"      --env               also record each exec's environment (it may\n"
 	"                          hold secrets)\n"
-	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two such as\n"
-	"                          4M (default 8M)\n"
+	"  -b, --buffer-size SIZE  ring buffer per CPU, a power of two from 128K\n"
+	"                          to 256M (default 8M)\n"
 	"      --no-hash           do not hash the inputs and outputs at the end\n"
 	"      --hash-system       hash the inputs under /usr, /etc... too\n"
 	"      --hash-max SIZE     hash no file larger than SIZE (default 1G)\n"
@@ -73,6 +95,11 @@ static const char usage[] =
 	"if unchanged since the recording saw it, for 'probe-bpf info' and\n"
 	"'probe-bpf diff'.  A Ctrl-C while it hashes stops the hashing.\n"
 	"\n"
+	"A Ctrl-C (SIGINT, SIGTERM, SIGHUP) is passed on to COMMAND; a second\n"
+	"one stops recording and leaves COMMAND running, which the log says.\n"
+	"If the log cannot be written (a full disk), recording stops there,\n"
+	"but the recorder still waits for COMMAND.\n"
+	"\n"
 	"Exits with COMMAND's exit status (128+N if signal N killed it), or 2\n"
 	"if recording could not start.\n";
 
@@ -81,6 +108,7 @@ struct record_opts {
 	bool overwrite;
 	const char *cgroup;
 	const char *user;
+	bool keep_caps;
 	bool env;
 	uint64_t buffer_size;
 	bool quiet;
@@ -96,6 +124,7 @@ struct run_as {
 	uid_t uid;
 	gid_t gid;
 	char *name; /* for initgroups; NULL: no supplementary groups */
+	bool keep_caps; /* the inheritable and ambient capabilities */
 };
 
 struct recording {
@@ -109,6 +138,9 @@ struct recording {
 	bool child_done;
 	bool stop;
 	int interrupts;
+	bool left_running; /* a second signal stopped it, the command ran on */
+	int write_errno; /* the log's first failed write; then stopped */
+	__u64 unwritten; /* records recorded but not written since */
 	bool hashing_interrupted;
 	bool hashing_ran;
 	struct hash_stats hashed;
@@ -126,6 +158,7 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", no_argument, NULL, 'E' },
+		{ "keep-caps", no_argument, NULL, 'K' },
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "no-hash", no_argument, NULL, 'N' },
 		{ "hash-system", no_argument, NULL, 'S' },
@@ -135,7 +168,6 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long page = sysconf(_SC_PAGESIZE);
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -161,15 +193,21 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 		case 'E':
 			o->env = true;
 			break;
+		case 'K':
+			o->keep_caps = true;
+			break;
 		case 'b':
 			if (!parse_size(optarg, &o->buffer_size) ||
-			    o->buffer_size < (__u64)page ||
-			    o->buffer_size > (1ULL << 31) ||
+			    o->buffer_size < BUFFER_SIZE_MIN ||
+			    o->buffer_size > BUFFER_SIZE_MAX ||
 			    (o->buffer_size & (o->buffer_size - 1)))
 				die(EXIT_USAGE,
 				    "--buffer-size %s: want a power of two "
-				    "from %ldK to 2G, such as 8M",
-				    optarg, page / 1024);
+				    "from %lluK (room for the largest record, an "
+				    "exec with a long argv) to %lluM, such as 8M",
+				    optarg,
+				    (unsigned long long)BUFFER_SIZE_MIN >> 10,
+				    (unsigned long long)BUFFER_SIZE_MAX >> 20);
 			break;
 		case 'N':
 			o->no_hash = true;
@@ -195,7 +233,7 @@ static void parse_args(int argc, char **argv, struct record_opts *o)
 			cli_print_footer(stdout);
 			exit(0);
 		default:
-			die(EXIT_USAGE, "see 'probe-bpf record --help'");
+			cli_bad_option(argv, "record");
 		}
 	}
 	if (optind < argc)
@@ -216,6 +254,7 @@ static void resolve_user(const struct record_opts *o, struct run_as *as)
 	struct passwd *pw;
 
 	memset(as, 0, sizeof(*as));
+	as->keep_caps = o->keep_caps;
 	if (o->user) {
 		char *end;
 		unsigned long uid = strtoul(o->user, &end, 10);
@@ -242,6 +281,25 @@ static void resolve_user(const struct record_opts *o, struct run_as *as)
 
 /* ---- the command's side of the fork ---- */
 
+/*
+ * Leave the command no capability it would keep across execve() as a
+ * user other than root: none inheritable, none ambient (capabilities(7),
+ * "Transformation of capabilities during execve()").  Recording with
+ * CAP_BPF+CAP_PERFMON (+CAP_SYS_PTRACE) made ambient would otherwise hand
+ * them to the command, which could then reach the recorder's maps.
+ */
+static int drop_inherited_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) ||
+	    syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].inheritable = d[1].inheritable = 0;
+	return syscall(SYS_capset, &h, d);
+}
+
 static void __attribute__((noreturn))
 child_run(const char *path, char **cmd, const struct run_as *as, int go,
 	  const sigset_t *mask)
@@ -260,6 +318,11 @@ child_run(const char *path, char **cmd, const struct run_as *as, int go,
 				as->uid, strerror(errno));
 			_exit(126);
 		}
+	}
+	if (!as->keep_caps && drop_inherited_caps()) {
+		fprintf(stderr, "probe-bpf: cannot drop capabilities: %s\n",
+			strerror(errno));
+		_exit(126);
 	}
 	execv(path, cmd);
 	if (errno == ENOEXEC) /* no #! line: a shell script, as execvp has it */
@@ -323,32 +386,35 @@ static pid_t spawn_waiting(const char *path, char **cmd,
 
 /* ---- cgroups ---- */
 
-static __u64 cgroup_id_of(const char *dir)
+/*
+ * The cgroup v2 directory dir, open (for the BPF side's cgroup array,
+ * which decides who is in scope), and its id (for the hooks that see a
+ * cgroup other than the current task's).
+ */
+static int open_cgroup(const char *dir, __u64 *id)
 {
 	union {
 		struct file_handle fh;
 		char space[sizeof(struct file_handle) + sizeof(__u64)];
 	} h;
-	__u64 id;
 	struct statfs sfs;
-	struct stat st;
-	int mount_id;
+	int fd, mount_id;
 
-	if (stat(dir, &st))
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOTDIR)
 		die(EXIT_USAGE, "--cgroup %s: %s", dir, strerror(errno));
-	if (statfs(dir, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC ||
-	    !S_ISDIR(st.st_mode))
+	if (fd < 0 || fstatfs(fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		die(EXIT_USAGE,
 		    "--cgroup %s is not a cgroup v2 directory (see "
 		    "'findmnt -t cgroup2' for where cgroup v2 is mounted)",
 		    dir);
 	/* A cgroup's id is its kernfs node id: the 8-byte file handle. */
-	h.fh.handle_bytes = sizeof(id);
-	if (name_to_handle_at(AT_FDCWD, dir, &h.fh, &mount_id, 0))
+	h.fh.handle_bytes = sizeof(*id);
+	if (name_to_handle_at(fd, "", &h.fh, &mount_id, AT_EMPTY_PATH))
 		die(EXIT_USAGE, "--cgroup %s: cannot get its id: %s", dir,
 		    strerror(errno));
-	memcpy(&id, h.fh.f_handle, sizeof(id));
-	return id;
+	memcpy(id, h.fh.f_handle, sizeof(*id));
+	return fd;
 }
 
 /* Read "populated N" from DIR/cgroup.events; -1 if unreadable. */
@@ -408,13 +474,86 @@ static int list_procs_in(const char *path, const struct stat *st, int type,
 }
 
 /*
+ * The cgroup v2 directory dir as /proc/PID/cgroup names cgroups: its path
+ * below the mount it is in, after the directory of the hierarchy mounted
+ * there (/proc/self/mountinfo's fourth field).  NULL if no cgroup2 mount
+ * holds it.
+ */
+static char *cgroup_v2_path(const char *dir)
+{
+	char real[PATH_MAX], root[PATH_MAX], mnt[PATH_MAX], *found = NULL;
+	char *line = NULL;
+	size_t cap = 0, best = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f || !realpath(dir, real)) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		const char *type = strstr(line, " - ");
+		size_t n;
+
+		if (!type || strncmp(type + 3, "cgroup2 ", 8) ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		n = strcmp(mnt, "/") ? strlen(mnt) : 0;
+		if (n < best || strncmp(real, mnt, n) ||
+		    (real[n] && real[n] != '/'))
+			continue;
+		best = n;
+		free(found);
+		found = xmalloc(strlen(root) + strlen(real) + 2);
+		sprintf(found, "%s%s", strcmp(root, "/") ? root : "", real + n);
+		if (!*found)
+			strcpy(found, "/");
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* Whether /proc/PID/cgroup puts pid in the cgroup v2 path or below it. */
+static bool pid_in_cgroup(__u32 pid, const char *path)
+{
+	char file[64], *line = NULL;
+	size_t cap = 0, n = strcmp(path, "/") ? strlen(path) : 0;
+	bool in = false;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%u/cgroup", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = line + 3;
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		p[strcspn(p, "\n")] = 0;
+		in = !strncmp(p, path, n) && (!p[n] || p[n] == '/');
+		break;
+	}
+	free(line);
+	fclose(f);
+	return in;
+}
+
+/*
  * Processes already in the cgroup when recording starts: traced from now
  * on, and their open fds, exe and cwd written to the log first, so that
  * what they do next resolves.  The programs are attached first, so a
- * process forked meanwhile is caught at fork.
+ * process forked meanwhile is caught at fork.  A pid listed is taken for
+ * a member only if, once its pidfd is open, /proc/PID/cgroup is in the
+ * subtree, and the pidfd's process is still there after its snapshot: a
+ * member that exits meanwhile can leave its pid to a process outside.
  */
 static void trace_cgroup_members(struct recording *r, const char *dir)
 {
+	char *path = cgroup_v2_path(dir);
+	size_t denied = 0;
+
 	members.n = 0;
 	nftw(dir, list_procs_in, 16, FTW_PHYS);
 	if (members.collector)
@@ -423,9 +562,26 @@ static void trace_cgroup_members(struct recording *r, const char *dir)
 		       "with Ctrl-C",
 		       dir);
 	for (size_t i = 0; i < members.n; i++) {
-		loader_trace(r->loader, members.pid[i], false);
-		snapshot_process(r->log, members.pid[i], r->start_boot_ns);
+		__u32 pid = members.pid[i];
+		int pidfd = syscall(SYS_pidfd_open, pid, 0);
+
+		if (pidfd < 0)
+			continue;
+		if (!path || pid_in_cgroup(pid, path)) {
+			loader_trace(r->loader, pid, false);
+			if (snapshot_process(r->log, pid, pidfd,
+					     r->start_boot_ns) < 0)
+				denied++;
+		}
+		close(pidfd);
 	}
+	if (denied)
+		errorf("warning: /proc would not show the open files of %zu of "
+		       "the %zu processes already in %s (that needs "
+		       "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH): what they "
+		       "read and write through them names no file",
+		       denied, members.n, dir);
+	free(path);
 	free(members.pid);
 	members.pid = NULL;
 	members.cap = 0;
@@ -495,12 +651,28 @@ static struct log_writer *open_log(const struct record_opts *o,
 	return w;
 }
 
+/*
+ * A write to the log failed (ENOSPC, EIO...): recording stops (the
+ * programs detach), but the recorder still waits for the command, to exit
+ * with its status; the records drained from then on are counted, not
+ * written.
+ */
+static void write_failed(struct recording *r)
+{
+	if (!r->write_errno) {
+		r->write_errno = errno ? errno : EIO;
+		loader_detach(r->loader);
+	}
+}
+
 static int write_record(void *ctx, const struct probe_hdr *rec)
 {
 	struct recording *r = ctx;
 
-	if (log_append(r->log, rec))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+	if (r->write_errno || log_append(r->log, rec)) {
+		write_failed(r);
+		r->unwritten++;
+	}
 	return 0;
 }
 
@@ -509,8 +681,8 @@ static void drain(struct recording *r, __u64 watermark)
 	if (loader_drain(r->loader, r->merge))
 		errorf("a ring buffer held a corrupt record: skipped to its end");
 	merge_flush(r->merge, watermark);
-	if (log_flush(r->log))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+	if (!r->write_errno && log_flush(r->log))
+		write_failed(r);
 }
 
 /* Between two files hashed at the end: a Ctrl-C, SIGTERM or SIGHUP
@@ -540,7 +712,7 @@ static void hash_at_end(struct recording *r, __u64 end_boot)
 	__u64 start = clock_ns(CLOCK_BOOTTIME);
 
 	if (log_flush(r->log))
-		die(1, "cannot write %s: %s", r->o->output, strerror(errno));
+		return; /* log_finish() says it */
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
 		errorf("warning: %s is not a regular file: its files are not "
 		       "hashed",
@@ -594,8 +766,11 @@ static int finish(struct recording *r)
 	t->late = ms->late;
 	t->misses = loader_misses(r->loader);
 	t->ncpus = ncpus;
-	if (log_finish(r->log, t))
-		exit(1);
+	t->ended = r->left_running ? PROBE_END_LEFT_RUNNING : 0;
+	if (log_finish(r->log, t)) {
+		free(t);
+		return -1; /* said; the command's status is still the exit's */
+	}
 	if (!r->o->quiet) {
 		__u64 drops = 0, nested = 0;
 
@@ -628,6 +803,24 @@ static int finish(struct recording *r)
 	return 0;
 }
 
+/* The end after a failed write: what the log holds and what is lost. */
+static void end_unwritten(struct recording *r)
+{
+	__u64 written = r->log->records;
+
+	drain(r, UINT64_MAX); /* counts what the rings still held */
+	log_abandon(r->log);
+	r->log = NULL;
+	errorf("cannot write %s: %s: recording stopped there; the log holds "
+	       "at most its first %llu records and no end (it reads as "
+	       "incomplete), %llu more were lost%s",
+	       r->o->output, strerror(r->write_errno),
+	       (unsigned long long)written,
+	       (unsigned long long)r->unwritten,
+	       r->o->cmd && r->child_done ? "; the command ran to its end" :
+					    "");
+}
+
 static void on_signal(struct recording *r, int sig)
 {
 	if (sig == SIGCHLD) {
@@ -642,6 +835,7 @@ static void on_signal(struct recording *r, int sig)
 	}
 	/* SIGINT, SIGTERM, SIGHUP */
 	if (r->o->cgroup || r->child_done || ++r->interrupts > 1) {
+		r->left_running = !r->o->cgroup && !r->child_done;
 		r->stop = true;
 		return;
 	}
@@ -662,6 +856,8 @@ static bool should_stop(struct recording *r)
 {
 	if (r->stop)
 		return true;
+	if (r->write_errno) /* nothing more is recorded */
+		return r->o->cgroup || r->child_done;
 	if (r->o->cgroup) {
 		int populated = cgroup_populated(r->cgroup_events);
 
@@ -735,6 +931,12 @@ int cmd_record(int argc, char **argv)
 	int go = -1;
 
 	parse_args(argc, argv, &o);
+	/* Not dumpable: a process of the same user (the command) may not
+	 * ptrace it, nor take its fds with pidfd_getfd(2) (ptrace access
+	 * mode checks, ptrace(2)), nor read /proc/PID/fd or mem. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		die(EXIT_USAGE, "cannot make the recorder non-dumpable: %s",
+		    strerror(errno));
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	memset(&lo, 0, sizeof(lo));
@@ -744,19 +946,28 @@ int cmd_record(int argc, char **argv)
 	lo.buffer_size = o.buffer_size;
 	lo.verbose = o.verbose;
 	if (o.cgroup) {
-		lo.cgroup_id = cgroup_id_of(o.cgroup);
+		lo.cgroup_fd = open_cgroup(o.cgroup, &lo.cgroup_id);
 		snprintf(r.cgroup_events, sizeof(r.cgroup_events),
 			 "%s/cgroup.events", o.cgroup);
 	}
-	if (!o.overwrite && access(o.output, F_OK) == 0)
+	if (!o.overwrite &&
+	    faccessat(AT_FDCWD, o.output, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		die(EXIT_USAGE,
 		    "%s already exists: choose another -o or pass --overwrite",
 		    o.output);
 	resolve_user(&o, &as);
+	if (as.change && (!have_capability(CAP_SETUID) ||
+			  !have_capability(CAP_SETGID)))
+		die(EXIT_USAGE,
+		    "running COMMAND as uid %u needs CAP_SETUID and "
+		    "CAP_SETGID: run probe-bpf with sudo",
+		    as.uid);
 	if (o.cmd)
 		cmd_path = find_command(o.cmd[0]);
 
 	r.loader = loader_open(&lo);
+	if (o.cgroup)
+		close(lo.cgroup_fd);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -778,10 +989,9 @@ int cmd_record(int argc, char **argv)
 		}
 		exit(EXIT_USAGE);
 	}
-	if (as.change && getenv("SUDO_UID") && !o.user)
-		if (fchown(fileno(r.log->f), as.uid, as.gid))
-			errorf("cannot give %s to uid %u: %s", o.output, as.uid,
-			       strerror(errno));
+	if (!o.user && output_give_to_sudo_user(&r.log->out))
+		errorf("warning: cannot give %s to the user who ran sudo: %s",
+		       o.output, strerror(errno));
 	r.merge = merge_new(loader_ncpus(r.loader), write_record, &r);
 	yield_to_workload();
 
@@ -806,7 +1016,14 @@ int cmd_record(int argc, char **argv)
 	}
 
 	run_loop(&r);
-	finish(&r);
+	if (r.write_errno)
+		end_unwritten(&r);
+	else
+		finish(&r);
+	if (r.left_running)
+		errorf("stopped at a second signal: %s (pid %d) is still "
+		       "running, no longer recorded (the log says so)",
+		       o.cmd[0], (int)r.child);
 	merge_free(r.merge);
 	loader_close(r.loader);
 	free(as.name);

@@ -1,16 +1,19 @@
 #include "snapshot.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
 
-/* A symlink of /proc's target, NUL included in the length; 0 if gone. */
+/* A symlink of /proc's target, NUL included in the length; 0 if gone or
+ * denied (errno says which). */
 static size_t proc_link(const char *link, char *buf, size_t len)
 {
 	ssize_t n = readlink(link, buf, len - 1);
@@ -63,13 +66,19 @@ struct snap_strings {
 	size_t path_len, cwd_len, root_len;
 };
 
-static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
-	       __u32 flags, const char *link, const struct snap_strings *str)
+/* The records of one process, kept until it is known to be still the
+ * process its pid named. */
+struct snap_records {
+	struct probe_hdr **rec;
+	size_t n, cap;
+};
+
+static void put(struct snap_records *out, __u32 pid, __u64 ts, int fd,
+		__u32 flags, const char *link, const struct snap_strings *str)
 {
 	size_t var = str->path_len + str->cwd_len + str->root_len;
 	size_t size = (sizeof(struct probe_snapshot) + var + 7) & ~7UL;
 	struct probe_snapshot *r = xmalloc(size);
-	int ret;
 
 	memset(r, 0, size);
 	r->hdr.size = size;
@@ -86,25 +95,34 @@ static int put(struct log_writer *w, __u32 pid, __u64 ts, int fd,
 	memcpy(r->data + str->path_len, str->cwd, str->cwd_len);
 	memcpy(r->data + str->path_len + str->cwd_len, str->root,
 	       str->root_len);
-	ret = log_append(w, &r->hdr);
-	free(r);
-	return ret;
+	out->rec = xgrow(out->rec, &out->cap, out->n + 1, sizeof(*out->rec));
+	out->rec[out->n++] = &r->hdr;
 }
 
-unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns)
+/* Whether the process pidfd names has not been reaped: then its pid is
+ * still its own, and what /proc/PID showed was of it.  Signal 0 checks
+ * the permission to signal too: EPERM (another user's process, to a
+ * recorder with capabilities only) says it is there; ESRCH that it is
+ * gone. */
+static bool still_there(int pidfd)
 {
-	struct snap_strings *str = xmalloc(sizeof(*str));
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	       errno == EPERM;
+}
+
+/* The open fds of pid as snapshot records; false if /proc denied them. */
+static bool snapshot_fds(struct snap_records *out, __u32 pid, __u64 ts_ns,
+			 struct snap_strings *str)
+{
 	char dir[64], link[96];
-	unsigned n = 0;
 	struct dirent *e;
+	bool denied = false;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
 	d = opendir(dir);
-	if (!d) {
-		free(str);
-		return 0; /* gone already */
-	}
+	if (!d)
+		return errno != EACCES && errno != EPERM;
 	str->cwd_len = str->root_len = 0;
 	while ((e = readdir(d))) {
 		char *end;
@@ -114,19 +132,41 @@ unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns)
 			continue;
 		snprintf(link, sizeof(link), "%s/%ld", dir, fd);
 		str->path_len = proc_link(link, str->path, sizeof(str->path));
-		if (str->path_len &&
-		    !put(w, pid, ts_ns, fd, fd_flags(pid, fd), link, str))
-			n++;
+		if (str->path_len)
+			put(out, pid, ts_ns, fd, fd_flags(pid, fd), link, str);
+		else if (errno == EACCES || errno == EPERM)
+			denied = true;
 	}
 	closedir(d);
-	snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
-	str->cwd_len = proc_link(link, str->cwd, sizeof(str->cwd));
-	snprintf(link, sizeof(link), "/proc/%u/root", pid);
-	str->root_len = proc_link(link, str->root, sizeof(str->root));
-	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
-	str->path_len = proc_link(link, str->path, sizeof(str->path));
-	if (!put(w, pid, ts_ns, -1, 0, link, str))
-		n++;
+	return !denied;
+}
+
+int snapshot_process(struct log_writer *w, __u32 pid, int pidfd,
+		     __u64 ts_ns)
+{
+	struct snap_strings *str = xmalloc(sizeof(*str));
+	struct snap_records out = { 0 };
+	bool readable = snapshot_fds(&out, pid, ts_ns, str), same;
+	char link[96];
+	int n = 0;
+
+	if (readable) {
+		snprintf(link, sizeof(link), "/proc/%u/cwd", pid);
+		str->cwd_len = proc_link(link, str->cwd, sizeof(str->cwd));
+		snprintf(link, sizeof(link), "/proc/%u/root", pid);
+		str->root_len = proc_link(link, str->root, sizeof(str->root));
+		snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+		str->path_len = proc_link(link, str->path, sizeof(str->path));
+		put(&out, pid, ts_ns, -1, 0, link, str);
+	}
+	/* Only now is it known whose /proc/PID was read. */
+	same = still_there(pidfd);
+	for (size_t i = 0; i < out.n; i++) {
+		if (same && readable && !log_append(w, out.rec[i]))
+			n++;
+		free(out.rec[i]);
+	}
+	free(out.rec);
 	free(str);
-	return n;
+	return !same ? 0 : readable ? n : -1;
 }

@@ -10,7 +10,14 @@
 
 #include "log.h"
 
-/* Append pid's snapshot records stamped ts_ns; returns how many. */
-unsigned snapshot_process(struct log_writer *w, __u32 pid, __u64 ts_ns);
+/*
+ * Append pid's snapshot records stamped ts_ns, if pidfd (opened on pid)
+ * shows once they are read that pid was still its process: returns how
+ * many, 0 if it was gone (its pid may be another process's by then), -1
+ * if /proc would not show its fds (that needs CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH for another user's process).
+ */
+int snapshot_process(struct log_writer *w, __u32 pid, int pidfd,
+		     __u64 ts_ns);
 
 #endif

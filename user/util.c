@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,41 @@ static void verrorf(const char *fmt, va_list ap)
 	fputs("probe-bpf: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+void vformat_message(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	static const char cut[] = "...";
+	va_list again;
+	size_t need, head, tail;
+	char *whole;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, len, fmt, ap);
+	if (n < 0 || (size_t)n < len || len < 2 * sizeof(cut)) {
+		va_end(again);
+		return;
+	}
+	need = (size_t)n + 1;
+	whole = xmalloc(need);
+	vsnprintf(whole, need, fmt, again);
+	va_end(again);
+	tail = (len - sizeof(cut)) / 2;
+	head = len - sizeof(cut) - tail;
+	memcpy(buf, whole, head);
+	memcpy(buf + head, cut, sizeof(cut) - 1);
+	memcpy(buf + head + sizeof(cut) - 1, whole + n - tail, tail + 1);
+	free(whole);
+}
+
+void format_message(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat_message(buf, len, fmt, ap);
+	va_end(ap);
 }
 
 void errorf(const char *fmt, ...)
@@ -170,4 +207,14 @@ uint64_t clock_ns(int clock_id)
 
 	clock_gettime(clock_id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+bool have_capability(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (cap < 0 || cap >= 64 || syscall(SYS_capget, &h, d))
+		return false;
+	return d[cap / 32].effective & (1U << (cap % 32));
 }

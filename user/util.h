@@ -2,6 +2,7 @@
 #ifndef PROBE_UTIL_H
 #define PROBE_UTIL_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +14,16 @@
 
 /* Exit status for usage and environment errors (bad flags, not root...). */
 #define EXIT_USAGE 2
+
+/* Room for a message that names a path of any length the kernel takes
+ * and still says why. */
+#define PROBE_ERR_MAX (PATH_MAX + 512)
+
+/* vsnprintf() into buf, except that a message too long loses bytes from
+ * its middle, not its end: the reason after the path survives. */
+void vformat_message(char *buf, size_t len, const char *fmt, va_list ap);
+void format_message(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Print "probe-bpf: MSG" to stderr, one line. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -43,5 +54,9 @@ uint64_t dev_kernel_to_user(uint64_t kdev);
 uint64_t dev_user_to_kernel(uint64_t udev);
 
 uint64_t clock_ns(int clock_id);
+
+/* Whether this process has capability cap (CAP_BPF...) in its effective
+ * set; false if it cannot tell. */
+bool have_capability(int cap);
 
 #endif

@@ -52,7 +52,7 @@ int cmd_who(int argc, char **argv)
 			json = true;
 			break;
 		default:
-			return cli_other_option(c, "who", usage);
+			return cli_other_option(c, argv, "who", usage);
 		}
 	}
 	if (argc - optind != 2)

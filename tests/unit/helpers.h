@@ -531,7 +531,7 @@ static inline void test_log_write(const char *path, __u32 ncpus,
 		return;
 	}
 	fclose(w->f);
-	free(w->path);
+	output_free(&w->out);
 	free(w);
 }
 

@@ -325,7 +325,7 @@ static void test_log_without_trailer_is_incomplete(void **state)
 	/* What the kernel does for a killed writer: close, no flush. */
 	close(fileno(w->f));
 	fclose(w->f);
-	free(w->path);
+	output_free(&w->out);
 	free(w);
 }
 
