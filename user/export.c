@@ -503,6 +503,8 @@ int cmd_export(int argc, char **argv)
 	if (!log)
 		die(EXIT_USAGE, "%s", err);
 
+	if (out_path && !strcmp(out_path, "-"))
+		out_path = NULL; /* -o -: standard output, as without -o */
 	if (out_path || image)
 		clean_up_on_signals();
 	if (out_path) {

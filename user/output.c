@@ -18,7 +18,8 @@ static int refuse(char *err, size_t errlen, const char *path, int e)
 	if (e == ELOOP)
 		format_message(err, errlen,
 			       "%s is a symbolic link: not following it (give "
-			       "the file it points to)",
+			       "the file it points to, or - for standard "
+			       "output)",
 			       path);
 	else
 		format_message(err, errlen, "cannot create %s: %s", path,

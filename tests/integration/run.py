@@ -1920,6 +1920,11 @@ def outputs_are_private_and_follow_no_symlink(tmp):
     assert_one_line_error(run_cli("export", "jsonl", log, "-o", link), 2, link, "symbolic link")
     assert open(victim).read() == "precious" and os.path.islink(link)
     assert sorted(os.listdir(tmp)) == ["link", "ops.jsonl", "run.probe", "victim"], os.listdir(tmp)
+    # "-" is standard output, as with no -o at all, and no file named "-"
+    dash = subprocess.run([PROBE, "export", "jsonl", log, "-o", "-"], cwd=tmp,
+                          capture_output=True, text=True)
+    assert dash.returncode == 0 and dash.stdout == open(out).read(), dash.stderr
+    assert not os.path.exists(os.path.join(tmp, "-"))
 
 
 @test
