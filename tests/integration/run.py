@@ -1737,15 +1737,23 @@ def cgroup_members_from_before(tmp):
     os.mkdir(jail)
     write_file(os.path.join(jail, "f"), "f")
     log = os.path.join(tmp, "snap.probe")
+    go = os.path.join(jail, "go")  # "/go" in the chroot
     with Cgroup("probe-bpf-snap-%d" % os.getpid()) as cg:
         # fd 3 and the cwd are set before recording starts; the read
-        # through fd 3 happens after
-        member = run_in_cgroup(cg.path, "cd %s; exec 3<data; sleep 0.8; cat <&3 >/dev/null" % tmp)
+        # through fd 3 happens after, once the recorder has taken its
+        # snapshot (it says so on stderr): no race with its start-up
+        member = run_in_cgroup(cg.path, "cd %s; exec 3<data; while [ ! -e %s ]; do sleep 0.05; done; "
+                               "cat <&3 >/dev/null" % (tmp, go))
         # and a root: the stat of "/f" after is of jail/f
         chrooted = run_in_cgroup(cg.path, "exec %s -c 'import os, sys, time; os.chroot(sys.argv[1]); "
-                                 "os.chdir(\"/\"); time.sleep(0.8); os.stat(\"/f\")' %s" % (sys.executable, jail))
+                                 "os.chdir(\"/\")\nwhile not os.path.exists(\"/go\"): time.sleep(0.02)\n"
+                                 "os.stat(\"/f\")' %s" % (sys.executable, jail))
         time.sleep(0.2)
-        rec = start_cgroup_recording(log, cg.path)
+        rec = subprocess.Popen([PROBE, "record", "-o", log, "--cgroup", cg.path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = rec.stderr.readline()
+        assert said.startswith("probe-bpf: recording ") and "until it empties" in said, said
+        write_file(go, "")
         member.wait()
         assert chrooted.wait() == 0
         out, err = rec.communicate(timeout=20)
