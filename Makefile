@@ -8,10 +8,12 @@ CC ?= gcc
 PYTHON ?= /usr/bin/python3
 
 BUILD := build
+PROG := probe-bpf
 ARCH := x86
 
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+# override: a CFLAGS given on the command line (make sanitize's) keeps these
+override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	  -Ischemas -Iuser -I$(BUILD)
 LDLIBS := -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -38,11 +40,12 @@ HEADERS := $(wildcard user/*.h) schemas/probe_abi.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS := $(patsubst tests/scenarios/%.c,$(BUILD)/scenarios/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all deps deb-packages demo test unit integration bench vmlinux clean format
+.PHONY: all deps deb-packages demo test unit integration sanitize bench vmlinux clean \
+	format
 
-all: probe-bpf
+all: $(PROG)
 
-probe-bpf: $(CORE_OBJS) $(CLI_OBJS)
+$(PROG): $(CORE_OBJS) $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/probe.bpf.o: bpf/probe.bpf.c bpf/syscalls.h schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
@@ -109,6 +112,28 @@ unit: unit-bins
 integration: all scenarios
 	$(PYTHON) tests/integration/run.py
 
+# The unit and integration tests once more, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer in a directory of their own (the normal build
+# stays as it is): a failed test or any sanitizer report fails it.
+SAN_BUILD := build-san
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+SAN_REPORTS := $(CURDIR)/$(SAN_BUILD)/reports
+SAN_ENV := ASAN_OPTIONS=log_path=$(SAN_REPORTS)/asan:detect_leaks=1 \
+	UBSAN_OPTIONS=log_path=$(SAN_REPORTS)/ubsan:print_stacktrace=1
+
+sanitize: deps scenarios
+	$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) PROG=$(SAN_BUILD)/probe-bpf \
+		CC=$(CLANG) CFLAGS="$(SAN_CFLAGS)" $(SAN_BUILD)/probe-bpf unit-bins
+	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS); failed=0; \
+	for t in $(SAN_BUILD)/tests/test_*; do echo "== $$t"; \
+		$(SAN_ENV) $$t || failed=1; done; \
+	$(SAN_ENV) PROBE_BPF=$(CURDIR)/$(SAN_BUILD)/probe-bpf \
+		$(PYTHON) tests/integration/run.py || failed=1; \
+	if ls $(SAN_REPORTS) | grep -q .; then cat $(SAN_REPORTS)/*; \
+		echo "sanitizer reports: see above"; failed=1; fi; \
+	exit $$failed
+
 bench: all scenarios
 	bench/run.sh
 
@@ -116,4 +141,4 @@ format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h schemas/*.h tests/unit/*.c tests/unit/*.h tests/scenarios/*.c
 
 clean:
-	rm -rf $(BUILD) probe-bpf demo.probe demo-out
+	rm -rf $(BUILD) $(SAN_BUILD) probe-bpf demo.probe demo-out

@@ -28,7 +28,8 @@ import prov.constants
 import prov.model
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PROBE = os.path.join(ROOT, "probe-bpf")
+# make sanitize points PROBE_BPF at its build of the same program
+PROBE = os.environ.get("PROBE_BPF") or os.path.join(ROOT, "probe-bpf")
 SCENARIOS = os.path.join(ROOT, "build", "scenarios")
 SCHEMA = json.load(open(os.path.join(ROOT, "schemas", "ops.schema.json")))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
