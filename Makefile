@@ -31,7 +31,7 @@ CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c use
 	     user/export_dot.c user/export_hb_dot.c user/dot.c user/filter.c \
 	     user/view.c user/who_report.c user/summary.c user/hash.c \
 	     user/sha256.c
-CLI_SRCS := user/main.c user/record.c user/loader.c user/info.c user/export.c \
+CLI_SRCS := user/main.c user/cli.c user/record.c user/loader.c user/info.c user/export.c \
 	    user/snapshot.c user/diff.c user/lineage.c user/who.c
 CORE_OBJS := $(CORE_SRCS:user/%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:user/%.c=$(BUILD)/%.o)

@@ -16,6 +16,7 @@
 #include "dataflow.h"
 #include "export.h"
 #include "filter.h"
+#include "info.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
@@ -572,21 +573,64 @@ static void usage(FILE *f)
 	fputs("  -h, --help   show this help\n", f);
 }
 
-/* The run's files: the log read again, through the dataflow graph. */
+/* The run's files: the log read again, through the dataflow graph; NULL
+ * with the error said. */
 static struct dataflow *run_files(struct info *in)
 {
 	char err[512];
 	struct log_reader *log = log_open(in->path, err, sizeof(err));
 	struct dataflow *g;
 
-	if (!log)
-		die(EXIT_USAGE, "%s", err);
+	if (!log) {
+		errorf("%s", err);
+		return NULL;
+	}
 	g = dataflow_build_files(log, err, sizeof(err));
-	if (!g)
-		die(EXIT_USAGE, "%s: %s", in->path, err);
 	log_close(log);
+	if (!g) {
+		errorf("%s: %s", in->path, err);
+		return NULL;
+	}
 	summary_build(&in->s, g);
 	return g;
+}
+
+int info_write(const char *path, const struct info_opts *o)
+{
+	const struct probe_hdr *rec;
+	struct info in = { .path = path, .filter = o->filter };
+	struct dataflow *g = NULL;
+	enum log_next n;
+	char err[512];
+	int ret = -1;
+
+	in.log = log_open(path, err, sizeof(err));
+	if (!in.log) {
+		errorf("%s", err);
+		return -1;
+	}
+	in.c.model = model_new();
+	while ((n = log_next(in.log, &rec)) == LOG_RECORD)
+		count(&in.c, rec, log_header(in.log)->root_pid);
+	if (n == LOG_ERROR)
+		errorf("%s: %s", path, log_error(in.log));
+	else if ((g = run_files(&in))) {
+		if (o->json)
+			print_json(&in);
+		else
+			print_text(&in, o->files);
+		summary_free(&in.s);
+		ret = 0;
+	}
+	dataflow_free(g);
+	strset_free(&in.c.processes);
+	strset_free(&in.c.read);
+	strset_free(&in.c.written);
+	strset_free(&in.c.data_read);
+	strset_free(&in.c.data_written);
+	model_free(in.c.model);
+	log_close(in.log);
+	return ret;
 }
 
 int cmd_info(int argc, char **argv)
@@ -598,23 +642,18 @@ int cmd_info(int argc, char **argv)
 		FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct probe_hdr *rec;
 	struct filter filter = { 0 };
-	struct info in = { .filter = &filter };
-	struct dataflow *g;
-	enum log_next n;
-	bool files = false, json = false;
-	char err[512];
-	int c;
+	struct info_opts o = { .filter = &filter };
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			files = true;
+			o.files = true;
 			break;
 		case 'j':
-			json = true;
+			o.json = true;
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
@@ -624,30 +663,10 @@ int cmd_info(int argc, char **argv)
 	if (argc - optind != 1)
 		die(EXIT_USAGE, "info needs one LOG (see 'probe-bpf info "
 				"--help')");
-	in.path = argv[optind];
-	in.log = log_open(in.path, err, sizeof(err));
-	if (!in.log)
-		die(EXIT_USAGE, "%s", err);
-	in.c.model = model_new();
-	while ((n = log_next(in.log, &rec)) == LOG_RECORD)
-		count(&in.c, rec, log_header(in.log)->root_pid);
-	if (n == LOG_ERROR)
-		die(EXIT_USAGE, "%s: %s", in.path, log_error(in.log));
-	g = run_files(&in);
-	if (json)
-		print_json(&in);
-	else
-		print_text(&in, files);
-	summary_free(&in.s);
-	dataflow_free(g);
-	strset_free(&in.c.processes);
-	strset_free(&in.c.read);
-	strset_free(&in.c.written);
-	strset_free(&in.c.data_read);
-	strset_free(&in.c.data_written);
-	model_free(in.c.model);
+	ret = info_write(argv[optind], &o);
 	filter_free(&filter);
-	log_close(in.log);
+	if (ret)
+		return EXIT_USAGE;
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_USAGE, "cannot write the summary: %s",
 		    strerror(errno));

@@ -21,6 +21,7 @@
 #include "filter.h"
 #include "idmap.h"
 #include "json.h"
+#include "lineage.h"
 #include "util.h"
 #include "view.h"
 
@@ -514,6 +515,33 @@ static int parse_depth(const char *s)
 	return v;
 }
 
+void lineage_write(struct dataflow *g, size_t root, const char *path,
+		   const struct lineage_opts *o, FILE *out)
+{
+	struct lineage l = { .g = g, .root = root, .down = o->down,
+			     .out = out };
+	struct view_opts vo = { .filter = o->filter, .keep = root };
+
+	l.procs = df_processes(g, &l.nprocs);
+	l.ents = df_entities(g, &l.nents);
+	l.files = df_files(g, &l.nfiles);
+	l.edges = df_edges(g, &l.nedges);
+	df_walk(g, root, o->down, o->depth, &l.walk);
+	/* the summary names each process once, whatever it exec'd */
+	vo.merge_epochs = !o->json && !o->tree;
+	view_build(&l.view, g, &l.walk, &vo);
+	find_between(&l);
+	if (o->json)
+		print_json(&l, path);
+	else if (o->tree)
+		print_tree(&l);
+	else
+		print_summary(&l, path);
+	free(l.between);
+	view_free(&l.view);
+	df_walk_free(&l.walk);
+}
+
 int cmd_lineage(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -525,29 +553,28 @@ int cmd_lineage(int argc, char **argv)
 		FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lineage l = { .out = stdout };
 	struct filter filter = { 0 };
-	struct view_opts vo = { .filter = &filter, .keep = -1 };
+	struct lineage_opts o = { .filter = &filter, .depth = -1 };
 	struct log_reader *log;
-	bool as_json = false, as_tree = false;
+	struct dataflow *g;
 	char *path;
-	int c, depth = -1;
+	int c;
 	long long root;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			l.down = true;
+			o.down = true;
 			break;
 		case 'j':
-			as_json = true;
+			o.json = true;
 			break;
 		case 't':
-			as_tree = true;
+			o.tree = true;
 			break;
 		case 'D':
-			depth = parse_depth(optarg);
+			o.depth = parse_depth(optarg);
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
@@ -557,37 +584,18 @@ int cmd_lineage(int argc, char **argv)
 	if (argc - optind != 2)
 		die(EXIT_USAGE, "lineage needs a LOG and a PATH (see "
 				"'probe-bpf lineage --help')");
-	if (as_json && as_tree)
+	if (o.json && o.tree)
 		die(EXIT_USAGE, "--json and --tree: choose one");
-	l.g = cli_dataflow(argv[optind], "the lineage of what it holds", &log);
+	g = cli_dataflow(argv[optind], "the lineage of what it holds", &log);
 	path = absolute_path(argv[optind + 1]);
-	root = df_find_path(l.g, path);
+	root = df_find_path(g, path);
 	if (root < 0)
 		die(EXIT_USAGE, "%s: no process of the recording used %s",
 		    argv[optind], path);
-	l.root = root;
-	l.procs = df_processes(l.g, &l.nprocs);
-	l.ents = df_entities(l.g, &l.nents);
-	l.files = df_files(l.g, &l.nfiles);
-	l.edges = df_edges(l.g, &l.nedges);
-	df_walk(l.g, l.root, l.down, depth, &l.walk);
-	/* the summary names each process once, whatever it exec'd */
-	vo.merge_epochs = !as_json && !as_tree;
-	vo.keep = l.root;
-	view_build(&l.view, l.g, &l.walk, &vo);
-	find_between(&l);
-	if (as_json)
-		print_json(&l, path);
-	else if (as_tree)
-		print_tree(&l);
-	else
-		print_summary(&l, path);
-	free(l.between);
-	view_free(&l.view);
-	df_walk_free(&l.walk);
+	lineage_write(g, root, path, &o, stdout);
 	filter_free(&filter);
 	free(path);
-	dataflow_free(l.g);
+	dataflow_free(g);
 	log_close(log);
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_USAGE, "cannot write the lineage: %s",
