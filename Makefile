@@ -22,7 +22,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
-	strace python3-prov graphviz
+	strace python3-prov graphviz libclang-rt-16-dev
 
 CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
@@ -40,8 +40,8 @@ HEADERS := $(wildcard user/*.h) schemas/probe_abi.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS := $(patsubst tests/scenarios/%.c,$(BUILD)/scenarios/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all deps deb-packages demo test unit integration sanitize bench vmlinux clean \
-	format
+.PHONY: all deps deb-packages demo test unit integration sanitize fuzz fuzz-bins \
+	bench vmlinux clean format
 
 all: $(PROG)
 
@@ -72,7 +72,8 @@ deps:
 	@if ! command -v $(CLANG) >/dev/null || ! command -v $(BPFTOOL) >/dev/null || \
 	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
 	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null || \
-	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null; then \
+	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null || \
+	    ! test -f /usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.fuzzer-x86_64.a; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
 	fi
 
@@ -134,11 +135,44 @@ sanitize: deps scenarios
 		echo "sanitizer reports: see above"; failed=1; fi; \
 	exit $$failed
 
+# The readers fuzzed with libFuzzer (clang-16), ASan and UBSan, in a
+# directory of their own: every command reads each input as a log
+# (tests/fuzz/fuzz_readers.c), starting from the logs tests/fuzz/seeds.c
+# writes, for FUZZ_TIME seconds.  A crash, a leak, an input that takes more
+# than 10 s or an allocation of more than 2 GB fails it, and leaves the
+# input in $(FUZZ_BUILD)/ (crash-*, timeout-*, oom-*, leak-*).
+FUZZ_BUILD := build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS = $(CORE_OBJS) $(BUILD)/cli.o $(BUILD)/info.o $(BUILD)/lineage.o
+
+fuzz: deps
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(CLANG) \
+		CFLAGS="$(FUZZ_CFLAGS)" fuzz-bins
+	rm -rf $(FUZZ_BUILD)/seeds && mkdir -p $(FUZZ_BUILD)/seeds $(FUZZ_BUILD)/corpus
+	$(FUZZ_BUILD)/fuzz/seeds $(FUZZ_BUILD)/seeds
+	$(FUZZ_BUILD)/fuzz/fuzz_readers -max_total_time=$(FUZZ_TIME) \
+		-timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
+		$(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds
+
+fuzz-bins: $(BUILD)/fuzz/fuzz_readers $(BUILD)/fuzz/seeds
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+$(BUILD)/fuzz/fuzz_readers: tests/fuzz/fuzz_readers.c $(FUZZ_OBJS) | $(BUILD)/fuzz
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -lm
+
+$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/fuzz
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJS) -lcmocka -lm
+
 bench: all scenarios
 	bench/run.sh
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h schemas/*.h tests/unit/*.c tests/unit/*.h tests/scenarios/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h schemas/*.h tests/unit/*.c tests/unit/*.h tests/scenarios/*.c tests/fuzz/*.c
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) probe-bpf demo.probe demo-out
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) probe-bpf demo.probe demo-out

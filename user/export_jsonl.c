@@ -5,6 +5,7 @@
 #include "export.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,12 +80,14 @@ static void syscall_result(struct json *j, __u32 nr, __s64 ret)
 	else
 		json_u64(j, "syscall", nr);
 	if (ret < 0) {
-		const char *err = errno_name(-ret);
+		/* -ret of INT64_MIN overflows: negate it unsigned */
+		__u64 errnum = -(__u64)ret;
+		const char *err = errnum <= INT_MAX ? errno_name(errnum) : NULL;
 
 		if (err)
 			json_str(j, "err", err, -1);
 		else
-			json_i64(j, "err", -ret);
+			json_u64(j, "err", errnum);
 	}
 }
 
@@ -514,7 +517,8 @@ static const char *signal_outcome(const struct probe_signal *r)
 	if (r->handler == (__u64)(uintptr_t)SIG_IGN)
 		return "restart";
 	if (r->handler == (__u64)(uintptr_t)SIG_DFL)
-		return r->sig < 64 && (sigset_stop_or_ignore >> r->sig & 1) ?
+		return r->sig > 0 && r->sig < 64 &&
+				       (sigset_stop_or_ignore >> r->sig & 1) ?
 			       "restart" :
 			       "exit";
 	switch (-r->syscall_ret) {

@@ -236,11 +236,15 @@ static void print_summary(struct lineage *l, const char *path)
 		goto out;
 	}
 	if (!l->down && !root->written) {
-		fputs(": emptied by ", l->out);
-		print_node(l, l->view.of_process[root->generated_by], false);
-		fputs(" and not written since: nothing in it came from "
-		      "another file.\n",
-		      l->out);
+		char label[LABEL_MAX + 64];
+
+		/* the walk stops at a truncation: its process is in no
+		 * view node */
+		view_process_label(l->g, root->generated_by, label,
+				   sizeof(label), LABEL_MAX);
+		fprintf(l->out, ": emptied by %s and not written since: "
+				"nothing in it came from another file.\n",
+			label);
 		goto out;
 	}
 	if (l->down)
