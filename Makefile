@@ -24,7 +24,7 @@ DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
 	strace python3-prov graphviz libclang-rt-16-dev
 
-CORE_SRCS := user/util.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
+CORE_SRCS := user/util.c user/text.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
 	     user/model.c user/hb.c user/idmap.c user/export_tree.c \
 	     user/diff_files.c user/dataflow.c user/export_prov.c \

@@ -173,6 +173,12 @@ mutations=(
 	"export-signal-handlers#user/export.c#s/\t\t\tsigaction(fatal\[i\], \&sa, NULL);/\t\t\t(void)0;/#dot_render_failure_and_interruption"
 	"dot-render-failure#user/export.c#s/if (WIFEXITED(status) \&\& WEXITSTATUS(status) == 0)/if (1)/#dot_render_failure_and_interruption"
 	"dot-error-line#user/export.c#s/char \*line = strstr(msg, \"Error\");/char *line = NULL;/#dot_render_failure_and_interruption"
+	"quote-invalid-bytes#user/text.c#s/\t\t\tfprintf(out, \"\\\\\\\\x%02x\", s\[i\]);/\t\t\tfputc(s[i], out);/#text_outputs_quote_names"
+	"quote-c0#user/text.c#s/return cp < 0x20 || (cp >= 0x7f/return (cp >= 0x7f/#text_outputs_quote_names"
+	"quote-lineage-path#user/lineage.c#s/\t\tshell_quote(out, path, strlen(path));/\t\tfputs(path, out);/#text_outputs_quote_names"
+	"quote-info-command#user/info.c#s/\t\tshell_quote(stdout, h->target + i, n);/\t\tfwrite(h->target + i, 1, n, stdout);/#text_outputs_quote_names"
+	"json-name-bytes#user/json.c#s/\tif (utf8_valid(s, n))/\tif (1)/#json_keeps_names_apart"
+	"json-namev-bytes#user/json.c#s/\tif (utf8_valid(blob, len))/\tif (1)/#json_keeps_names_apart"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

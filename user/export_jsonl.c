@@ -93,7 +93,7 @@ static void syscall_result(struct json *j, __u32 nr, __s64 ret)
 
 static void path(struct json *j, const char *key, struct bytes b)
 {
-	json_str(j, key, b.p, b.len);
+	json_name(j, key, b.p, b.len);
 }
 
 static void incomplete(struct json *j, __u16 rflags)
@@ -180,11 +180,11 @@ static void export_exec(struct json *j, const struct probe_exec *r)
 	} else {
 		struct bytes argv = exec_argv(r);
 
-		json_strv(j, "argv", argv.p, argv.len);
+		json_namev(j, "argv", argv.p, argv.len);
 		if (interp.len)
 			path(j, "interp", interp);
 		if (r->env_len || (r->rflags & PROBE_RF_ENV_FAULT))
-			json_strv(j, "env", env.p, env.len);
+			json_namev(j, "env", env.p, env.len);
 		inode(j, "exe_", &r->exe);
 		if (r->old_tid)
 			json_u64(j, "old_tid", r->old_tid);
@@ -379,7 +379,7 @@ static void joined_path(struct json *j, const char *key, struct bytes rel,
 	size_t len;
 	char *abs = path_join(rel, base, root, &len);
 
-	json_str(j, key, abs, len);
+	json_name(j, key, abs, len);
 	free(abs);
 }
 

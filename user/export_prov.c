@@ -36,6 +36,7 @@
 
 #include "idmap.h"
 #include "json.h"
+#include "text.h"
 #include "util.h"
 
 #define PROBE_NAMESPACE PROBE_HOME "/ns/prov#"
@@ -161,7 +162,7 @@ static char *quoted_argv(const char *argv, size_t argv_len)
 
 		if (i)
 			fputc(' ', f);
-		export_shell_arg(f, argv + i, n);
+		shell_quote(f, argv + i, n);
 		i += n + 1;
 	}
 	if (fclose(f))
@@ -251,9 +252,9 @@ static void write_activities(struct prov *p)
 		typed_u64(&j, "probe:pid", proc->pid, "xsd:unsignedInt");
 		typed_u64(&j, "probe:epoch", proc->epoch, "xsd:unsignedInt");
 		if (argv)
-			json_str(&j, "probe:argv", argv, -1);
+			json_name(&j, "probe:argv", argv, -1);
 		if (proc->exe)
-			json_str(&j, "probe:exe", proc->exe, -1);
+			json_name(&j, "probe:exe", proc->exe, -1);
 		json_close(&j);
 		free(argv);
 	}
@@ -278,7 +279,7 @@ static void inode_attrs(struct json *j, const struct df_entity *e)
 {
 	if (e->path) {
 		json_str(j, "prov:label", e->path, -1);
-		json_str(j, "probe:path", e->path, -1);
+		json_name(j, "probe:path", e->path, -1);
 	}
 	typed_u64(j, "probe:dev", dev_kernel_to_user(e->dev),
 		  "xsd:unsignedLong");
@@ -340,7 +341,7 @@ static void write_agent(struct prov *p, struct log_reader *log)
 	json_str(&j, "prov:label", label, -1);
 	json_str(&j, "probe:hostname", p->hdr->hostname,
 		 strnlen(p->hdr->hostname, sizeof(p->hdr->hostname)));
-	json_str(&j, cgroup ? "probe:cgroup" : "probe:command", target, -1);
+	json_name(&j, cgroup ? "probe:cgroup" : "probe:command", target, -1);
 	json_close(&j);
 	section_end(p);
 	free(label);

@@ -24,6 +24,7 @@
 #include "records.h"
 #include "strset.h"
 #include "summary.h"
+#include "text.h"
 #include "util.h"
 
 /* What one pass over the records counts. */
@@ -281,11 +282,11 @@ static void print_entry(const struct summary_entry *e, enum summary_role role)
 
 	fputs("  ", stdout);
 	if (!f) {
-		export_shell_arg(stdout, e->dir, strlen(e->dir));
+		shell_quote(stdout, e->dir, strlen(e->dir));
 		printf("/ (%zu file%s)\n", e->files, e->files == 1 ? "" : "s");
 		return;
 	}
-	export_shell_arg(stdout, f->path, strlen(f->path));
+	shell_quote(stdout, f->path, strlen(f->path));
 	if (role == SUMMARY_OUTPUT && end && end->status != PROBE_HASH_GONE &&
 	    end->status != PROBE_HASH_UNREADABLE)
 		printf("  %" PRIu64 " bytes", (uint64_t)end->inode.size);
@@ -320,6 +321,25 @@ static void print_files(const struct info *in)
 
 /* ---- text ---- */
 
+/* A string of the header, which a crafted log may leave without its NUL. */
+static void print_header_string(const char *s, size_t size)
+{
+	shell_quote(stdout, s, strnlen(s, size));
+}
+
+/* The command's argv, each word quoted, or the cgroup's directory. */
+static void print_target(const struct probe_log_header *h)
+{
+	for (__u32 i = 0; i < h->target_len;) {
+		size_t n = strnlen(h->target + i, h->target_len - i);
+
+		if (i)
+			putchar(' ');
+		shell_quote(stdout, h->target + i, n);
+		i += n + 1;
+	}
+}
+
 static void print_text(const struct info *in, bool files)
 {
 	const struct probe_log_header *h = log_header(in->log);
@@ -331,12 +351,16 @@ static void print_text(const struct info *in, bool files)
 	       log_complete(in->log) ?
 		       "complete" :
 		       "INCOMPLETE: its recorder stopped before the end");
-	printf("%-11s%s\n", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" :
-							      "command",
-	       log_target(in->log));
+	printf("%-11s", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command");
+	print_target(h);
 	/* a crafted log's strings may lack their NUL */
-	printf("%-11s%.65s, Linux %.65s, boot %.37s\n", "host", h->hostname,
-	       h->release, h->boot_id);
+	printf("\n%-11s", "host");
+	print_header_string(h->hostname, sizeof(h->hostname));
+	fputs(", Linux ", stdout);
+	print_header_string(h->release, sizeof(h->release));
+	fputs(", boot ", stdout);
+	print_header_string(h->boot_id, sizeof(h->boot_id));
+	putchar('\n');
 	print_time("started", h->start_realtime_ns);
 	printf("%-11s%.3f s\n", "duration", duration_ns(in) / 1e9);
 	printf("%-11s%zu (%" PRIu64 " execs, %" PRIu64
@@ -406,12 +430,12 @@ static void json_entry(FILE *out, const struct summary_entry *e,
 
 	json_begin(&j, out);
 	if (!f) {
-		json_str(&j, "folded", e->dir, -1);
+		json_name(&j, "folded", e->dir, -1);
 		json_u64(&j, "files", e->files);
 		json_close(&j);
 		return;
 	}
-	json_str(&j, "path", f->path, -1);
+	json_name(&j, "path", f->path, -1);
 	json_u64(&j, "dev", dev_kernel_to_user(f->file->dev));
 	json_u64(&j, "ino", f->file->ino);
 	if (role == SUMMARY_INPUT) {
@@ -532,9 +556,9 @@ static void print_json(const struct info *in)
 	json_str(&j, "scope",
 		 h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command", -1);
 	if (h->scope == PROBE_SCOPE_CGROUP)
-		json_str(&j, "cgroup", log_target(in->log), -1);
+		json_name(&j, "cgroup", log_target(in->log), -1);
 	else
-		json_strv(&j, "command", h->target, h->target_len);
+		json_namev(&j, "command", h->target, h->target_len);
 	json_str(&j, "hostname", h->hostname, strnlen(h->hostname, 65));
 	json_str(&j, "release", h->release, strnlen(h->release, 65));
 	json_str(&j, "boot_id", h->boot_id, strnlen(h->boot_id, 37));

@@ -22,6 +22,7 @@
 #include "idmap.h"
 #include "json.h"
 #include "lineage.h"
+#include "text.h"
 #include "util.h"
 #include "view.h"
 
@@ -71,9 +72,13 @@ static bool node_is_input(const struct lineage *l, size_t n)
 	return false;
 }
 
+/* A path as a recorded program chose it: quoted, one line (text.h). */
 static void print_path(FILE *out, const char *path)
 {
-	fputs(path ? path : "(no path)", out);
+	if (path)
+		shell_quote(out, path, strlen(path));
+	else
+		fputs("(no path)", out);
 }
 
 /* One line's worth of node n: a process, a file version, a group. */
@@ -89,7 +94,8 @@ static void print_node(const struct lineage *l, size_t n, bool version)
 		fputs(label, l->out);
 		break;
 	case VIEW_GROUP:
-		fprintf(l->out, "%s/ (%zu file%s)", v->group, v->files,
+		print_path(l->out, v->group);
+		fprintf(l->out, "/ (%zu file%s)", v->files,
 			v->files == 1 ? "" : "s");
 		break;
 	case VIEW_ENTITY: {
@@ -226,7 +232,7 @@ static void print_summary(struct lineage *l, const char *path)
 	size_t *procs = select_nodes(l, keep_process, by_start, &nprocs);
 	size_t *made = select_nodes(l, keep_made, by_path, &nmade);
 
-	fputs(path, l->out);
+	print_path(l->out, path);
 	if (root->version)
 		fprintf(l->out, " (version %u)", root->version);
 	if (!l->down && !root->version) {
@@ -371,7 +377,7 @@ static void json_node(const struct lineage *l, size_t n)
 		break;
 	case VIEW_GROUP:
 		json_str(&j, "type", "group", -1);
-		json_str(&j, "path", v->group, -1);
+		json_name(&j, "path", v->group, -1);
 		json_u64(&j, "files", v->files);
 		json_bool(&j, "input", node_is_input(l, n));
 		break;
@@ -379,7 +385,7 @@ static void json_node(const struct lineage *l, size_t n)
 		const struct df_entity *e = &l->ents[v->i];
 
 		json_str(&j, "type", "file", -1);
-		json_str(&j, "path", e->path ? e->path : "", -1);
+		json_name(&j, "path", e->path ? e->path : "", -1);
 		json_u64(&j, "dev", dev_kernel_to_user(e->dev));
 		json_u64(&j, "ino", e->ino);
 		json_u64(&j, "gen", e->gen);
@@ -426,7 +432,7 @@ static void print_json(struct lineage *l, const char *path)
 	bool first;
 
 	json_begin(&j, l->out);
-	json_str(&j, "path", path, -1);
+	json_name(&j, "path", path, -1);
 	json_str(&j, "direction", l->down ? "descendants" : "ancestors", -1);
 	node_id(l, l->view.of_entity[l->root], id, sizeof(id));
 	json_str(&j, "root", id, -1);
@@ -461,7 +467,7 @@ static void print_json(struct lineage *l, const char *path)
 			continue;
 		json_sep(l->out, &first);
 		json_begin(&f, l->out);
-		json_str(&f, "path", e->path ? e->path : "", -1);
+		json_name(&f, "path", e->path ? e->path : "", -1);
 		json_u64(&f, "dev", dev_kernel_to_user(e->dev));
 		json_u64(&f, "ino", e->ino);
 		json_u64(&f, "version", e->version);

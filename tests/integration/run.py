@@ -1520,6 +1520,83 @@ def bad_logs(tmp):
     assert_one_line_error(run_cli("export", "yaml", garbage), 2, "unknown export format")
 
 
+def odd_names(d):
+    """Files whose names would fake a line of text, or two names one JSON
+    string: a newline and a fake entry; the byte 0xff and the letter ÿ
+    (0xc3 0xbf), which JSON's readable form shows alike."""
+    names = [b"evil\n  fake-input", b"\xff", "\u00ff".encode()]
+    paths = [os.path.join(d.encode(), n) for n in names]
+    for i, p in enumerate(paths):
+        with open(p, "wb") as f:
+            f.write(b"content %d\n" % i)
+    return paths
+
+
+def lines_of(proc):
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()  # valid UTF-8, or this raises
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text), text
+    return text.splitlines()
+
+
+@test
+def text_outputs_quote_names(tmp):
+    d = os.path.join(tmp, "names")
+    os.mkdir(d)
+    paths = odd_names(d)
+    out = os.path.join(d, "out")
+    rec = record(tmp, ["sh", "-c", 'cat "$@" > %s' % out, "sh", *paths])
+    assert rec.rc == 0, rec.stderr
+    evil, ff, yy = ("$'%s/evil\\x0a  fake-input'" % d, "$'%s/\\xff'" % d, "'%s/\u00ff'" % d)
+    for args, names in ((["info", "--files", rec.log], (evil, ff, yy)),
+                        (["info", rec.log], (evil, ff, yy)),  # the command line
+                        (["lineage", rec.log, out], (evil, ff, yy)),
+                        (["lineage", "--tree", rec.log, out], (evil, ff, yy)),
+                        (["lineage", "--descendants", rec.log, paths[0]], (evil,)),
+                        (["who", rec.log, paths[1]], (ff,)),
+                        (["export", "process-tree", rec.log], (evil, ff, yy))):
+        proc = subprocess.run([PROBE, *args], capture_output=True, timeout=30)
+        lines = lines_of(proc)
+        assert not [l for l in lines if l.lstrip().startswith("fake-input")], (args, lines)
+        for name in names:
+            assert [l for l in lines if name in l], (args, name, lines)
+
+
+@test
+def json_keeps_names_apart(tmp):
+    d = os.path.join(tmp, "names")
+    os.mkdir(d)
+    paths = odd_names(d)
+    out = os.path.join(d, "out")
+    rec = record(tmp, ["sh", "-c", 'cat "$@" > %s' % out, "sh", *paths])
+    assert rec.rc == 0, rec.stderr
+    want = {p.hex() if not valid_utf8(p) else p.decode() for p in paths}
+    ops = [op for op in rec.ops if op["op"] == "open" and op.get("path", "").startswith(d)]
+    assert {op.get("path_bytes", op["path"]) for op in ops} >= want, ops
+    ex = [op for op in rec.ops if op["op"] == "exec" and op.get("argv", [""])[0] == "sh"][0]
+    assert ex["argv_bytes"][5] == paths[1].hex() and ex["argv_bytes"][6] == paths[2].hex(), ex
+    assert ex["argv"][5] == ex["argv"][6]  # the readable form alone cannot tell them apart
+    info = json.loads(run_cli("info", "--json", rec.log).stdout)
+    named = {f.get("path_bytes", f.get("path")) for f in info["inputs"]}
+    assert want <= named, (want, named)
+    lin = json.loads(run_cli("lineage", "--json", rec.log, out).stdout)
+    assert not list(LINEAGE_VALIDATOR.iter_errors(lin))
+    named = {f.get("path_bytes", f["path"]) for f in lin["files"]}
+    assert want <= named, (want, named)
+    doc = run_cli("export", "prov-json", rec.log).stdout
+    ents = json.loads(doc)["entity"].values()
+    named = {e.get("probe:path_bytes", e.get("probe:path")) for e in ents}
+    assert want <= named, (want, named)
+
+
+def valid_utf8(b):
+    try:
+        b.decode()
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 @test
 def ctrl_c_reaches_the_command(tmp):
     log = os.path.join(tmp, "int.probe")
