@@ -179,6 +179,13 @@ mutations=(
 	"quote-info-command#user/info.c#s/\t\tshell_quote(stdout, h->target + i, n);/\t\tfwrite(h->target + i, 1, n, stdout);/#text_outputs_quote_names"
 	"json-name-bytes#user/json.c#s/\tif (utf8_valid(s, n))/\tif (1)/#json_keeps_names_apart"
 	"json-namev-bytes#user/json.c#s/\tif (utf8_valid(blob, len))/\tif (1)/#json_keeps_names_apart"
+	"loss-alive-window#user/dataflow.c#s/\treturn w->from_ns <= to \&\& from <= w->to_ns;/\treturn true;/#unit:test_dataflow"
+	"loss-window-start#user/dataflow.c#s/last == IDMAP_NONE ? 0 : last, h->ts_ns/0, h->ts_ns/#unit:test_dataflow"
+	"loss-marks-processes#user/dataflow.c#s/\t\t\tp->incomplete = alive_in(p, \&g->windows\[k\]);/\t\t\tp->incomplete = false;/#unit:test_dataflow losses_mark_the_outputs"
+	"loss-marks-files#user/dataflow.c#s/\tl->any = all || g->nwindows;/\tl->any = all;/#unit:test_dataflow losses_mark_the_outputs"
+	"loss-lineage-json#user/view.c#s/\tif (p->incomplete)/\tif (0)/#losses_mark_the_outputs"
+	"loss-prov-process#user/export_prov.c#s/\t\tif (proc->incomplete)/\t\tif (0)/#losses_mark_the_outputs"
+	"loss-dot-process#user/export_dot.c#s/\tbool incomplete = d->procs\[v->i\].incomplete;/\tbool incomplete = false;/#losses_mark_the_outputs"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -255,6 +255,8 @@ static void write_activities(struct prov *p)
 			json_name(&j, "probe:argv", argv, -1);
 		if (proc->exe)
 			json_name(&j, "probe:exe", proc->exe, -1);
+		if (proc->incomplete)
+			json_bool(&j, "probe:incomplete", true);
 		json_close(&j);
 		free(argv);
 	}
@@ -275,7 +277,8 @@ static void newest_versions(const struct prov *p, struct idmap *newest)
 }
 
 /* What a file version and its unversioned entity both say. */
-static void inode_attrs(struct json *j, const struct df_entity *e)
+static void inode_attrs(const struct prov *p, struct json *j,
+			const struct df_entity *e)
 {
 	if (e->path) {
 		json_str(j, "prov:label", e->path, -1);
@@ -286,6 +289,8 @@ static void inode_attrs(struct json *j, const struct df_entity *e)
 	typed_u64(j, "probe:ino", e->ino, "xsd:unsignedLong");
 	if (e->gen)
 		typed_u64(j, "probe:gen", e->gen, "xsd:unsignedInt");
+	if (df_losses(p->df.g)->any)
+		json_bool(j, "probe:incomplete", true);
 }
 
 static void write_entities(struct prov *p, const struct idmap *newest)
@@ -298,7 +303,7 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 		const struct df_entity *e = &p->df.ents[i];
 
 		record_begin(p, &j, version_id(e).s);
-		inode_attrs(&j, e);
+		inode_attrs(p, &j, e);
 		typed_u64(&j, "probe:version", e->version, "xsd:unsignedInt");
 		if (e->truncated)
 			json_bool(&j, "probe:truncated", true);
@@ -313,7 +318,7 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 		if (idmap_get(newest, e->file, 0) != i)
 			continue;
 		record_begin(p, &j, file_id(e).s);
-		inode_attrs(&j, e);
+		inode_attrs(p, &j, e);
 		json_close(&j);
 	}
 	section_end(p);

@@ -361,6 +361,29 @@ static void node_id(const struct lineage *l, size_t n, char *buf, size_t len)
 		 v->kind == VIEW_GROUP ? n : v->i);
 }
 
+/* Any loss may have taken a use or a write of any file: dataflow.h. */
+static void json_incomplete_file(const struct lineage *l, struct json *j)
+{
+	if (df_losses(l->g)->any)
+		json_bool(j, "incomplete", true);
+}
+
+/* What the log lost, if it lost anything: why nodes say "incomplete". */
+static void json_losses(const struct lineage *l, struct json *j)
+{
+	const struct df_losses *loss = df_losses(l->g);
+	struct json o;
+
+	if (!loss->any)
+		return;
+	json_key(j, "losses");
+	json_begin(&o, l->out);
+	json_u64(&o, "records", loss->lost);
+	json_u64(&o, "skipped_runs", loss->skipped);
+	json_bool(&o, "cut_short", loss->cut_short);
+	json_close(&o);
+}
+
 static void json_node(const struct lineage *l, size_t n)
 {
 	const struct view_node *v = &l->view.nodes[n];
@@ -380,6 +403,7 @@ static void json_node(const struct lineage *l, size_t n)
 		json_name(&j, "path", v->group, -1);
 		json_u64(&j, "files", v->files);
 		json_bool(&j, "input", node_is_input(l, n));
+		json_incomplete_file(l, &j);
 		break;
 	case VIEW_ENTITY: {
 		const struct df_entity *e = &l->ents[v->i];
@@ -392,6 +416,7 @@ static void json_node(const struct lineage *l, size_t n)
 		json_u64(&j, "version", e->version);
 		json_bool(&j, "input", is_input(l, v->i));
 		json_bool(&j, "removed", l->files[e->file].removed);
+		json_incomplete_file(l, &j);
 		break;
 	}
 	}
@@ -436,6 +461,7 @@ static void print_json(struct lineage *l, const char *path)
 	json_str(&j, "direction", l->down ? "descendants" : "ancestors", -1);
 	node_id(l, l->view.of_entity[l->root], id, sizeof(id));
 	json_str(&j, "root", id, -1);
+	json_losses(l, &j);
 	json_list_begin(&j, "nodes", &first);
 	for (size_t n = 0; n < l->view.nnodes; n++) {
 		json_sep(l->out, &first);
@@ -471,6 +497,7 @@ static void print_json(struct lineage *l, const char *path)
 		json_u64(&f, "dev", dev_kernel_to_user(e->dev));
 		json_u64(&f, "ino", e->ino);
 		json_u64(&f, "version", e->version);
+		json_incomplete_file(l, &f);
 		json_close(&f);
 	}
 	fputc(']', l->out);

@@ -379,4 +379,6 @@ void view_process_json(struct json *j, const struct dataflow *g,
 		json_namev(j, "argv", p->argv, p->argv_len);
 	if (p->exe)
 		json_name(j, "exe", p->exe, -1);
+	if (p->incomplete)
+		json_bool(j, "incomplete", true);
 }
