@@ -186,6 +186,8 @@ mutations=(
 	"loss-lineage-json#user/view.c#s/\tif (p->incomplete)/\tif (0)/#losses_mark_the_outputs"
 	"loss-prov-process#user/export_prov.c#s/\t\tif (proc->incomplete)/\t\tif (0)/#losses_mark_the_outputs"
 	"loss-dot-process#user/export_dot.c#s/\tbool incomplete = d->procs\[v->i\].incomplete;/\tbool incomplete = false;/#losses_mark_the_outputs"
+	"log-regular-only#user/log.c#s/if (fstat(fd, \&st) || !S_ISREG(st.st_mode)) {/if (fstat(fd, \&st)) {/#readers_refuse_a_damaged_log"
+	"log-record-size#user/log.c#s/h.size % 8 || h.size > PROBE_REC_SIZE_MAX)/h.size % 8)/#readers_refuse_a_damaged_log"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -1520,6 +1520,40 @@ def bad_logs(tmp):
     assert_one_line_error(run_cli("export", "yaml", garbage), 2, "unknown export format")
 
 
+def every_reader(log, path):
+    """The command lines of every reader of a log, path the file asked about."""
+    return [["info", log], ["info", "--files", log], ["info", "--json", log],
+            ["export", "jsonl", log], ["export", "prov-json", log], ["export", "dot", log],
+            ["export", "hb-dot", log], ["export", "process-tree", log],
+            ["lineage", log, path], ["lineage", "--json", log, path], ["who", log, path],
+            ["diff", log, log]]
+
+
+@test
+def readers_refuse_a_damaged_log(tmp):
+    out = os.path.join(tmp, "out")
+    rec = record(tmp, ["sh", "-c", "cat /etc/hostname > %s" % out])
+    assert rec.rc == 0, rec.stderr
+    data = bytearray(open(rec.log, "rb").read())
+    first = int.from_bytes(data[16:20], "little")  # header_size: the first record
+    second = first + int.from_bytes(data[first:first + 4], "little")
+    data[second:second + 4] = (0xfffffff8).to_bytes(4, "little")  # a size no record has
+    bad = os.path.join(tmp, "bad.probe")
+    open(bad, "wb").write(data)
+    for args in every_reader(bad, out):
+        proc = run_cli(*args)
+        assert proc.returncode != 0, (args, proc.stdout[-300:])
+        lines = proc.stderr.strip().splitlines()
+        assert lines[-1].startswith("probe-bpf: ") and "at byte %d" % second in lines[-1], (args, proc.stderr)
+    # a FIFO (no writer: an open for reading would wait for ever) or a
+    # device is refused at once
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    for log in (fifo, "/dev/zero"):
+        for args in every_reader(log, out):
+            assert_one_line_error(run_cli(*args), 2, "not a regular file")
+
+
 def odd_names(d):
     """Files whose names would fake a line of text, or two names one JSON
     string: a newline and a fake entry; the byte 0xff and the letter ÿ
