@@ -89,10 +89,14 @@ demo: deps
 	./probe-bpf lineage demo.probe demo-out/counts.txt
 	@echo "log: $(CURDIR)/demo.probe (try: ./probe-bpf lineage --tree demo.probe demo-out/counts.txt; who demo.probe demo-out/words; export dot --png demo.probe -o demo.png)"
 
-# README command 2 (and what .ci/run calls).
+# README command 2 (and what .ci/run calls): the tests, then the same
+# tests built with ASan and UBSan, then the readers fuzzed for FUZZ_TIME
+# seconds from the seed corpus.
 test: deps
 	$(MAKE) --no-print-directory all unit-bins scenarios
 	$(MAKE) --no-print-directory unit integration
+	$(MAKE) --no-print-directory sanitize
+	$(MAKE) --no-print-directory fuzz
 
 unit-bins: $(UNIT_TESTS)
 scenarios: $(SCENARIOS)
