@@ -22,7 +22,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 # The Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := make gcc clang-16 llvm-16 libbpf-dev bpftool libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config python3 python3-jsonschema procps \
-	strace python3-prov graphviz libclang-rt-16-dev
+	strace python3-prov graphviz liburing-dev libclang-rt-16-dev
 
 CORE_SRCS := user/util.c user/text.c user/names.c user/syscalls.c user/json.c user/log.c user/merge.c \
 	     user/records.c user/strset.c user/export_jsonl.c \
@@ -48,7 +48,7 @@ all: $(PROG)
 $(PROG): $(CORE_OBJS) $(CLI_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/probe.bpf.o: bpf/probe.bpf.c bpf/syscalls.h schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
+$(BUILD)/probe.bpf.o: bpf/probe.bpf.c $(wildcard bpf/*.h) schemas/probe_abi.h vmlinux/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
@@ -73,6 +73,7 @@ deps:
 	    ! test -f /usr/include/bpf/libbpf.h || ! test -f /usr/include/cmocka.h || \
 	    ! $(PYTHON) -c 'import jsonschema' 2>/dev/null || ! command -v strace >/dev/null || \
 	    ! $(PYTHON) -c 'import prov' 2>/dev/null || ! command -v dot >/dev/null || \
+	    ! test -f /usr/include/liburing.h || \
 	    ! test -f /usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.fuzzer-x86_64.a; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES); \
 	fi
@@ -106,6 +107,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h | $(BUILD)/te
 
 $(BUILD)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
 	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -o $@ $<
+
+# io_uring through liburing.
+$(BUILD)/scenarios/io_uring_%: tests/scenarios/io_uring_%.c $(wildcard tests/scenarios/*.h) | $(BUILD)/scenarios
+	$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $< -luring
 
 # A static binary: nothing for a preloaded library to interpose.
 $(BUILD)/scenarios/static_%: tests/scenarios/static_%.c | $(BUILD)/scenarios

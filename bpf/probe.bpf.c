@@ -269,17 +269,28 @@ static __always_inline struct rec_place rec_begin(struct scratch *s)
 /*
  * Start a record of type for the hook that owns slot: where it is built
  * (*place), with its header's type, pid and tid set.  NULL if no scratch
- * could be had.
+ * could be had, or if another program on this CPU is building a record:
+ * this one runs inside it (an interrupt's hook inside a syscall's), and
+ * writing at the ring's head, or publishing, would tear the record that
+ * one is writing there.  Such a record is counted (nested) and its
+ * sequence number left a gap, so that the loss is located.  Every start
+ * that returns a record ends in emit().
  */
 static __always_inline void *rec_start(enum scratch_slot slot, __u16 type,
 				       struct scratch **sp,
 				       struct rec_place *place)
 {
+	struct probe_cpu_state *st = this_cpu_state();
 	struct scratch *s = scratch_get(slot);
 
 	*sp = s;
 	if (!s)
 		return NULL;
+	if (__sync_lock_test_and_set(&st->building, 1)) {
+		__sync_fetch_and_add(&st->seq, 1);
+		__sync_fetch_and_add(&st->nested, 1);
+		return NULL;
+	}
 	*place = rec_begin(s);
 	hdr_init(place->rec, type);
 	return place->rec;
@@ -312,12 +323,14 @@ static __always_inline void emit(struct rec_place p, __u32 size)
 						  (ctl->head & ring_mask),
 					  size, p.rec)) {
 			__sync_fetch_and_add(&st->drops, 1);
+			st->building = 0;
 			return;
 		}
 	}
 	/* Publish.  x86 keeps stores in order, so the reader, which loads
 	 * head with acquire, never sees it before the record's bytes. */
 	ctl->head += size;
+	st->building = 0;
 }
 
 /* ---- files: identity and absolute path from the kernel's objects ---- */
@@ -633,6 +646,28 @@ static __always_inline void forget_fd_uses(long fd)
 
 
 
+/*
+ * The open file description an open made (NULL: none found) into its
+ * record: its flags, inode and absolute path (at off in the variable
+ * part).  A new open file description may sit at the address of a freed
+ * one: forget_uses().
+ */
+static __always_inline void open_file(struct scratch *s, struct rec_place place,
+				      struct probe_open *rec, struct file *file,
+				      __u32 off)
+{
+	if (!file) {
+		rec->rflags |= PROBE_RF_NO_FILE;
+		return;
+	}
+	forget_uses(file);
+	rec->f_flags = file->f_flags;
+	rec->f_mode = file->f_mode;
+	inode_fill(&rec->inode, file->f_inode);
+	rec->abs_len = path_resolve(s, &file->f_path, place, sizeof(*rec) + off,
+				    &rec->rflags);
+}
+
 static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 {
 	struct scratch *s;
@@ -650,6 +685,7 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 	rec->f_flags = 0;
 	rec->f_mode = 0;
 	__builtin_memset(&rec->inode, 0, sizeof(rec->inode));
+	__builtin_memset(&rec->async, 0, sizeof(rec->async));
 
 	switch (nr) {
 	case NR_open:
@@ -688,21 +724,8 @@ static __always_inline int on_open(struct pt_regs *regs, long nr, long ret)
 	rec->path_len = user_path(rec->data, upath, &rec->rflags);
 	rec->abs_len = 0;
 	off = rec->path_len & (2 * PROBE_PATH_MAX - 1);
-	if (ret >= 0) {
-		struct file *file = fd_file(ret);
-
-		if (file) {
-			forget_uses(file);
-			rec->f_flags = file->f_flags;
-			rec->f_mode = file->f_mode;
-			inode_fill(&rec->inode, file->f_inode);
-			rec->abs_len = path_resolve(s, &file->f_path, place,
-						    sizeof(*rec) + off,
-						    &rec->rflags);
-		} else {
-			rec->rflags |= PROBE_RF_NO_FILE;
-		}
-	}
+	if (ret >= 0)
+		open_file(s, place, rec, fd_file(ret), off);
 	emit(place, sizeof(*rec) + off +
 			  (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
 	return 0;
@@ -720,6 +743,7 @@ static __always_inline int on_close(struct pt_regs *regs, long nr, long ret)
 	rec->ret = ret;
 	rec->nr = nr;
 	rec->fd = regs->di;
+	__builtin_memset(&rec->async, 0, sizeof(rec->async));
 	emit(place, sizeof(*rec));
 	return 0;
 }
@@ -843,17 +867,35 @@ static __noinline bool use_is_new(struct file *file, __u32 access)
 	return true;
 }
 
-static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
-				   __u32 prot, __u32 map_flags)
+/* An io_uring request or AIO iocb (struct probe_async), and the task
+ * that submitted it: its bpf_get_current_pid_tgid(). */
+struct async_src {
+	struct probe_async async;
+	__u64 id;
+	__u16 rflags; /* what the record could not capture */
+};
+
+/* The header of src's record names the task that submitted it. */
+static __always_inline void hdr_async(struct probe_hdr *hdr,
+				      const struct async_src *src)
 {
-	struct file *file = fd_file(fd);
+	hdr->pid = src->id >> 32;
+	hdr->tid = (__u32)src->id;
+}
+
+/*
+ * The record of a use of file that use_is_new() let through.  src: the
+ * io_uring request or AIO iocb that made it, NULL for a syscall's.
+ */
+static __always_inline void emit_use(struct file *file, long nr, long fd,
+				     long ret, __u32 access, __u32 prot,
+				     __u32 map_flags,
+				     const struct async_src *src)
+{
 	struct rec_place place;
 	struct probe_use *rec;
 	struct scratch *s;
 
-	if (!file || (!ret && access == PROBE_USE_READ && is_channel(file)) ||
-	    !use_is_new(file, access))
-		return;
 	rec = rec_start(SLOT_SYSCALL, PROBE_REC_USE, &s, &place);
 	if (!rec)
 		return;
@@ -866,9 +908,27 @@ static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
 	rec->rflags = 0;
 	inode_fill(&rec->inode, file->f_inode);
 	rec->peer_ino = unix_peer_ino(file);
+	if (src) {
+		hdr_async(&rec->hdr, src);
+		rec->async = src->async;
+		rec->rflags = src->rflags;
+	} else {
+		__builtin_memset(&rec->async, 0, sizeof(rec->async));
+	}
 	rec->abs_len = path_resolve(s, &file->f_path, place, sizeof(*rec),
 				    &rec->rflags);
 	emit(place, sizeof(*rec) + (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
+}
+
+static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
+				   __u32 prot, __u32 map_flags)
+{
+	struct file *file = fd_file(fd);
+
+	if (!file || (!ret && access == PROBE_USE_READ && is_channel(file)) ||
+	    !use_is_new(file, access))
+		return;
+	emit_use(file, nr, fd, ret, access, prot, map_flags, NULL);
 }
 
 /* The data syscalls: which fds they read and wrote. */
@@ -1297,6 +1357,8 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 	return 0;
 }
 
+#include "aio.h"
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 {
@@ -1350,6 +1412,8 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 		if (ret < 0)
 			return on_exec_failed(regs, nr, ret);
 		return 0;
+	case NR_io_submit:
+		return on_io_submit(regs, ret);
 	case NR_futex:
 	case NR_futex_wake:
 	case NR_futex_wait:
@@ -1490,6 +1554,41 @@ static __always_inline __u64 clone_flags(struct pt_regs *regs, __u32 nr,
 	return 0; /* a kernel-made task (io_uring worker, ...) */
 }
 
+/*
+ * The rest of a clone record whose header, nr, flags and rflags are set:
+ * what child is and shares with parent, from the kernel's own pointers;
+ * then emit it.  Probe reads, not typed loads: see sched_process_fork.
+ */
+static __always_inline void clone_emit(struct rec_place place,
+				       struct probe_clone *rec,
+				       struct task_struct *parent,
+				       struct task_struct *child)
+{
+	bool thread = BPF_CORE_READ(parent, tgid) == BPF_CORE_READ(child, tgid);
+
+	rec->child_pid = BPF_CORE_READ(child, tgid);
+	rec->child_tid = BPF_CORE_READ(child, pid);
+	rec->child_start_ns = BPF_CORE_READ(child, group_leader, start_boottime);
+	rec->parent_start_ns =
+		BPF_CORE_READ(parent, group_leader, start_boottime);
+	rec->share =
+		(BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files) ?
+			 PROBE_SHARE_FILES :
+			 0) |
+		(BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) ?
+			 PROBE_SHARE_FS :
+			 0) |
+		(BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm) ?
+			 PROBE_SHARE_VM :
+			 0) |
+		(BPF_CORE_READ(child, sighand) ==
+				 BPF_CORE_READ(parent, sighand) ?
+			 PROBE_SHARE_SIGHAND :
+			 0) |
+		(thread ? PROBE_SHARE_THREAD : 0);
+	emit(place, sizeof(*rec));
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	     struct task_struct *child)
@@ -1522,30 +1621,11 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent,
 	if (!rec)
 		return 0;
 	rec->rflags = 0;
+	rec->io_thread = 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	rec->nr = BPF_CORE_READ(regs, orig_ax);
 	rec->flags = clone_flags(regs, rec->nr, &rec->rflags);
-	rec->child_pid = ctgid;
-	rec->child_tid = BPF_CORE_READ(child, pid);
-	rec->child_start_ns = BPF_CORE_READ(child, group_leader, start_boottime);
-	rec->parent_start_ns =
-		BPF_CORE_READ(parent, group_leader, start_boottime);
-	rec->share =
-		(BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files) ?
-			 PROBE_SHARE_FILES :
-			 0) |
-		(BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) ?
-			 PROBE_SHARE_FS :
-			 0) |
-		(BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm) ?
-			 PROBE_SHARE_VM :
-			 0) |
-		(BPF_CORE_READ(child, sighand) ==
-				 BPF_CORE_READ(parent, sighand) ?
-			 PROBE_SHARE_SIGHAND :
-			 0) |
-		     (thread ? PROBE_SHARE_THREAD : 0);
-	emit(place, sizeof(*rec));
+	clone_emit(place, rec, parent, child);
 	return 0;
 }
 
@@ -1717,7 +1797,12 @@ int BPF_PROG(sched_waking, struct task_struct *trusted_p)
 	struct scratch *s;
 	long nr;
 
-	if (!is_traced(tgid))
+	/* A program that writes a record runs with preemption off, and
+	 * none of ours runs inside another but from an interrupt: a wakeup
+	 * seen while a record is being written on this CPU is an
+	 * interrupt's (a timer ending a sleep), nobody's doing, and no loss
+	 * (rec_start() would count it as one). */
+	if (!is_traced(tgid) || this_cpu_state()->building)
 		return 0;
 	p = kernel_ptr(trusted_p, struct task_struct);
 	if (!is_traced(p->tgid))
@@ -1755,3 +1840,5 @@ int BPF_PROG(cgroup_attach_task, struct cgroup *dst, const char *path,
 	}
 	return 0;
 }
+
+#include "io_uring.h"

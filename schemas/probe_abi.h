@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 4
+#define PROBE_ABI_VERSION 6
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -64,6 +64,9 @@ enum probe_rec_flags {
 	/* Not a loss: the file has no path (a pipe, a socket, an anonymous
 	 * inode); its absolute path is empty. */
 	PROBE_RF_ANON = 1 << 9,
+	/* An io_uring request whose submission was not seen (made before
+	 * the recording, or forgotten): its fd and its submitter unknown */
+	PROBE_RF_UNSEEN_SUBMIT = 1 << 10,
 };
 
 /* What a child shares with its parent, from the kernel's own pointers. */
@@ -122,18 +125,25 @@ struct probe_exec {
 	char data[];
 };
 
-/* A task created by clone, clone3, fork or vfork; hdr names the parent. */
+/*
+ * A task created by clone, clone3, fork or vfork; hdr names the parent.
+ * Or a thread the kernel made for the parent's process with
+ * create_io_thread() (io_thread: an io_uring worker, iou-wrk-PID, or its
+ * SQPOLL thread, iou-sqp-PID): no syscall (nr 0), flags as the kernel
+ * passed them to copy_process().
+ */
 struct probe_clone {
 	struct probe_hdr hdr;
 	__u64 flags; /* the raw clone flags, as the syscall passed them */
-	__u32 nr; /* clone, clone3, fork or vfork */
+	__u32 nr; /* clone, clone3, fork or vfork; 0 for an io thread */
 	__u32 share; /* enum probe_share */
 	__u32 child_pid; /* tgid */
 	__u32 child_tid;
 	__u64 child_start_ns;
 	__u64 parent_start_ns;
 	__u16 rflags;
-	__u16 pad[3];
+	__u16 io_thread; /* 1: made by create_io_thread(), see above */
+	__u16 pad[2];
 };
 
 /* A task's exit; group_dead marks the last thread of its process. */
@@ -147,8 +157,41 @@ struct probe_exit {
 };
 
 /*
+ * Opens, uses and closes that no syscall of the task's own made: an
+ * io_uring request (the record's nr is PROBE_NR_IO_URING), or an iocb that
+ * Linux AIO's io_submit took (nr is io_submit's).  Their records carry
+ * struct probe_async, all 0 in the records of syscalls (ring is never 0
+ * otherwise).  hdr names the task that submitted the request; an io_uring
+ * request is recorded when it completes (io_uring_complete), so a request
+ * whose completion posts no CQE (IOSQE_CQE_SKIP_SUCCESS, a CQ ring that
+ * overflowed) is not seen.
+ */
+#define PROBE_NR_IO_URING 1024 /* above every syscall number */
+enum probe_async_flags {
+	/* fd is an index in the ring's table of registered (fixed) files,
+	 * not an fd */
+	PROBE_ASYNC_FIXED = 1 << 0,
+};
+struct probe_async {
+	__u64 ring; /* the io_uring (its struct io_ring_ctx) or the AIO
+		       context (aio_context_t): an id, 0 for a syscall */
+	__u32 worker_tid; /* the task that completed it, when not the
+			     submitter: an io worker (iou-wrk) */
+	__u8 opcode; /* IORING_OP_*, or IOCB_CMD_* */
+	__u8 flags; /* enum probe_async_flags */
+	__u16 pad;
+};
+
+/*
  * open, openat, openat2, creat.  Variable part: the path as the program
  * passed it, then the absolute path from the kernel's dentries.
+ *
+ * Or an io_uring request that made an fd or a fixed file (async.ring != 0):
+ * IORING_OP_OPENAT, OPENAT2 (dirfd, flags and mode as the request gave
+ * them; the path as passed is gone at completion: path_len 0), ACCEPT,
+ * SOCKET, FIXED_FD_INSTALL, PIPE (one record per end; flags: the new
+ * file's access mode, O_NONBLOCK and the request's O_CLOEXEC).  ret is the
+ * new fd, or with PROBE_ASYNC_FIXED the slot.
  */
 struct probe_open {
 	struct probe_hdr hdr;
@@ -164,14 +207,18 @@ struct probe_open {
 	__u32 abs_len;
 	__u16 rflags;
 	__u16 pad[3];
+	struct probe_async async;
 	char data[];
 };
 
+/* close(2), or IORING_OP_CLOSE of an fd or a fixed file (see
+ * struct probe_async). */
 struct probe_close {
 	struct probe_hdr hdr;
 	__s64 ret;
 	__u32 nr;
 	__s32 fd;
+	struct probe_async async;
 };
 
 /* How a process used an open file description (enum bits). */
@@ -191,6 +238,14 @@ enum probe_use_access {
  * hold.  A read of a pipe, a FIFO or a socket that returned nothing (the
  * end of the stream) carried no data and is no use.  Variable part: the
  * absolute path.
+ *
+ * io_uring requests and AIO iocbs (see struct probe_async) are uses too,
+ * deduplicated alike: IORING_OP_READ, READV, READ_FIXED, READV_FIXED,
+ * READ_MULTISHOT, RECV, RECVMSG (reads), WRITE, WRITEV, WRITE_FIXED,
+ * WRITEV_FIXED, SEND, SENDMSG, SEND_ZC, SENDMSG_ZC (writes), SPLICE and
+ * TEE (a read of the input, a write of the output); IOCB_CMD_PREAD, PREADV,
+ * PWRITE, PWRITEV.  ret: the request's result; for AIO, what io_submit
+ * returned (the iocb's own result comes later).
  */
 struct probe_use {
 	struct probe_hdr hdr;
@@ -207,6 +262,7 @@ struct probe_use {
 			   written (0: none) */
 	__u16 rflags;
 	__u16 pad[3];
+	struct probe_async async;
 	char data[];
 };
 
@@ -440,7 +496,11 @@ struct probe_cpu_state {
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
 	__u64 read_clock; /* first reads recorded here: see read_stamps */
-	__u64 pad[4];
+	__u64 nested; /* records not written: their program ran inside
+			 another that was writing one on this CPU */
+	__u32 building; /* a program is writing a record on this CPU */
+	__u32 pad0;
+	__u64 pad[2];
 };
 
 /*
@@ -450,7 +510,9 @@ struct probe_cpu_state {
  * is never split; one that runs past the end continues into the slack, and
  * the next starts at the wrapped position.  The BPF program on that CPU is
  * the only writer of head (syscall and sched tracepoints run it with
- * preemption off, so it never interleaves with itself).  The reader writes
+ * preemption off, so it never interleaves with itself; a program that an
+ * interrupt runs inside it finds probe_cpu_state.building set and writes
+ * nothing there).  The reader writes
  * tail, except that when the ring is empty (tail == head: the reader has
  * nothing to read and writes nothing) the writer moves both to the ring's
  * next start, tail first, so that a ring drained often keeps reusing the
@@ -469,6 +531,7 @@ struct probe_cpu_count {
 	__u64 records; /* records this CPU attempted (its last seq + 1) */
 	__u64 drops; /* ring buffer reservations that failed */
 	__u64 read_faults; /* user or kernel reads that failed */
+	__u64 nested; /* records a program inside another did not write */
 };
 
 /* Counters of a whole recording: the log's last record. */

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/io_uring.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,14 +72,9 @@ static void common(struct json *j, const struct probe_hdr *h)
 	json_str(j, "op", export_op_name(h), -1);
 }
 
-static void syscall_result(struct json *j, __u32 nr, __s64 ret)
+/* The error a failed syscall or request returned. */
+static void syscall_err(struct json *j, __s64 ret)
 {
-	const char *name = syscall_name(nr);
-
-	if (name)
-		json_str(j, "syscall", name, -1);
-	else
-		json_u64(j, "syscall", nr);
 	if (ret < 0) {
 		/* -ret of INT64_MIN overflows: negate it unsigned */
 		__u64 errnum = -(__u64)ret;
@@ -89,6 +85,17 @@ static void syscall_result(struct json *j, __u32 nr, __s64 ret)
 		else
 			json_u64(j, "err", errnum);
 	}
+}
+
+static void syscall_result(struct json *j, __u32 nr, __s64 ret)
+{
+	const char *name = syscall_name(nr);
+
+	if (name)
+		json_str(j, "syscall", name, -1);
+	else
+		json_u64(j, "syscall", nr);
+	syscall_err(j, ret);
 }
 
 static void path(struct json *j, const char *key, struct bytes b)
@@ -201,7 +208,10 @@ static void export_clone(struct json *j, const struct probe_clone *r)
 	__u64 flags = csignal ? r->flags & ~0xffULL : r->flags;
 
 	common(j, &r->hdr);
-	syscall_result(j, r->nr, 0);
+	if (r->io_thread) /* no syscall: create_io_thread() */
+		json_bool(j, "io_thread", true);
+	else
+		syscall_result(j, r->nr, 0);
 	json_u64(j, "child_pid", r->child_pid);
 	json_u64(j, "child_tid", r->child_tid);
 	if (!csignal && (flags & 0x80)) {
@@ -255,16 +265,60 @@ static void export_exit(struct json *j, const struct probe_exit *r)
 	json_u64(j, "start_ns", r->start_ns);
 }
 
-static void export_open(struct json *j, const struct probe_open *r)
+/*
+ * What an io_uring request or an AIO iocb was (struct probe_async): the
+ * request's opcode, its ring (numbered by the model), the io worker that
+ * completed it; and its fd, or its index in the ring's registered files.
+ * Nothing for a syscall's own record.
+ */
+static void async_fields(struct json *j, struct model *m, __u32 nr,
+			 const struct probe_async *a, long long fd)
 {
+	const char *op;
+
+	if (!a->ring) {
+		json_i64(j, "fd", fd);
+		return;
+	}
+	if (nr == PROBE_NR_IO_URING) {
+		json_str(j, "via", "io_uring", -1);
+		op = io_uring_op_name(a->opcode);
+	} else {
+		op = aio_cmd_name(a->opcode);
+	}
+	if (op)
+		json_str(j, "opcode", op, -1);
+	else
+		json_u64(j, "opcode", a->opcode);
+	json_u64(j, "ring", model_ring(m, a->ring));
+	if (a->worker_tid)
+		json_u64(j, "worker_tid", a->worker_tid);
+	if (fd >= 0) /* else a failed request, or one not seen submitted */
+		json_i64(j, a->flags & PROBE_ASYNC_FIXED ? "fixed_file" : "fd",
+			 fd);
+}
+
+/* open(2) and the like; or an io_uring request that made an fd or a
+ * fixed file: no syscall, and no path as passed (see probe_abi.h). */
+static void export_open(struct json *j, struct model *m,
+			const struct probe_open *r)
+{
+	bool uring = r->nr == PROBE_NR_IO_URING;
+	__u8 op = r->async.opcode;
+
 	common(j, &r->hdr);
-	syscall_result(j, r->nr, r->ret);
+	if (uring)
+		syscall_err(j, r->ret);
+	else
+		syscall_result(j, r->nr, r->ret);
 	if (r->ret >= 0 && !(r->rflags & PROBE_RF_NO_FILE))
 		file_path(j, open_abs_path(r), r->rflags, &r->inode);
-	path(j, "path_arg", open_path_arg(r));
-	json_i64(j, "dirfd", r->dirfd);
-	if (r->ret >= 0)
-		json_i64(j, "fd", r->ret);
+	if (!uring)
+		path(j, "path_arg", open_path_arg(r));
+	if (!uring || op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
+		json_i64(j, "dirfd", r->dirfd);
+	if (r->ret >= 0 || uring)
+		async_fields(j, m, r->nr, &r->async, r->ret);
 	json_flags(j, "flags", open_accmode_name(r->flags), open_flag_names,
 		   r->flags & ~3ULL);
 	json_str(j, "access", open_access(r->flags), -1);
@@ -277,16 +331,18 @@ static void export_open(struct json *j, const struct probe_open *r)
 }
 
 /* The first read or write of an open file description (one per epoch). */
-static void export_use(struct json *j, const struct probe_use *r)
+static void export_use(struct json *j, struct model *m,
+		       const struct probe_use *r)
 {
 	common(j, &r->hdr);
-	json_i64(j, "fd", r->fd);
+	async_fields(j, m, r->nr, &r->async, r->fd);
 	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
 	if (r->peer_ino)
 		json_u64(j, "peer_ino", r->peer_ino);
-	json_str(j, "via", syscall_name(r->nr) ? syscall_name(r->nr) : "?",
-		 -1);
+	if (r->nr != PROBE_NR_IO_URING)
+		json_str(j, "via",
+			 syscall_name(r->nr) ? syscall_name(r->nr) : "?", -1);
 	if (r->nr == SYS_mmap) { /* how the file was mapped */
 		json_flags(j, "prot", NULL, prot_flag_names, r->prot);
 		json_flags(j, "map_flags", NULL, map_flag_names, r->map_flags);
@@ -620,11 +676,15 @@ static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 	}
 }
 
-static void export_close(struct json *j, const struct probe_close *r)
+static void export_close(struct json *j, struct model *m,
+			 const struct probe_close *r)
 {
 	common(j, &r->hdr);
-	syscall_result(j, r->nr, r->ret);
-	json_i64(j, "fd", r->fd);
+	if (r->nr == PROBE_NR_IO_URING)
+		syscall_err(j, r->ret);
+	else
+		syscall_result(j, r->nr, r->ret);
+	async_fields(j, m, r->nr, &r->async, r->fd);
 }
 
 static void export_lost(struct json *j, const struct probe_lost *r)
@@ -713,13 +773,13 @@ int export_jsonl(struct log_reader *log, FILE *out,
 			export_exit(&j, (const void *)h);
 			break;
 		case PROBE_REC_OPEN:
-			export_open(&j, (const void *)h);
+			export_open(&j, m, (const void *)h);
 			break;
 		case PROBE_REC_CLOSE:
-			export_close(&j, (const void *)h);
+			export_close(&j, m, (const void *)h);
 			break;
 		case PROBE_REC_USE:
-			export_use(&j, (const void *)h);
+			export_use(&j, m, (const void *)h);
 			break;
 		case PROBE_REC_FDOP:
 			export_fdop(&j, (const void *)h);

@@ -157,7 +157,7 @@ static void print_time(const char *label, __u64 realtime_ns)
 
 /* The lost, ring-full, skipped and faulted records a trailer counts. */
 struct losses {
-	__u64 lost, drops, misses, faults, late;
+	__u64 lost, drops, misses, faults, late, nested;
 };
 
 static void sum_losses(const struct probe_trailer *t, struct losses *l)
@@ -166,6 +166,7 @@ static void sum_losses(const struct probe_trailer *t, struct losses *l)
 	for (__u32 i = 0; i < t->ncpus; i++) {
 		l->drops += t->cpu[i].drops;
 		l->faults += t->cpu[i].read_faults;
+		l->nested += t->cpu[i].nested;
 	}
 	l->lost = t->lost;
 	l->misses = t->misses;
@@ -189,9 +190,11 @@ static void print_losses(const struct log_reader *log, __u64 lost)
 	else
 		printf("%-11s%" PRIu64 " records (%" PRIu64
 		       " with the ring full, %" PRIu64
-		       " runs skipped by the kernel)\n",
+		       " runs skipped by the kernel, %" PRIu64
+		       " inside another program on their CPU)\n",
 		       "lost", (uint64_t)(l.lost + l.misses),
-		       (uint64_t)l.drops, (uint64_t)l.misses);
+		       (uint64_t)l.drops, (uint64_t)l.misses,
+		       (uint64_t)l.nested);
 	if (l.faults || l.late)
 		printf("%-11s%" PRIu64 " failed reads of user memory, %" PRIu64
 		       " records out of order\n",
@@ -535,6 +538,7 @@ static void json_counters(struct json *j, const struct info *in)
 		json_u64(&o, "records", l.lost + l.misses);
 		json_u64(&o, "ring_full", l.drops);
 		json_u64(&o, "skipped_by_kernel", l.misses);
+		json_u64(&o, "nested", l.nested);
 		json_u64(&o, "read_faults", l.faults);
 		json_u64(&o, "late", l.late);
 	} else { /* the counters are the trailer's */

@@ -288,6 +288,7 @@ void loader_counts(const struct loader *l, struct probe_cpu_count *cpu)
 		cpu[i].drops = __atomic_load_n(&s->drops, __ATOMIC_SEQ_CST);
 		cpu[i].read_faults =
 			__atomic_load_n(&s->read_faults, __ATOMIC_SEQ_CST);
+		cpu[i].nested = __atomic_load_n(&s->nested, __ATOMIC_SEQ_CST);
 	}
 }
 

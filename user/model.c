@@ -54,11 +54,20 @@ struct task {
 
 #define TOMBSTONE 0xffffffffU
 
+/* An io_uring (or an AIO context): its table of registered files, which
+ * no task's fd table holds. */
+struct ring {
+	__u64 id; /* struct probe_async's ring */
+	struct fd_table *fixed;
+};
+
 struct model {
 	struct task *tasks; /* open addressing by tid */
 	size_t cap, used; /* used counts tombstones too */
 	__u64 next_mm;
 	struct model_stats stats;
+	struct ring *rings; /* in the order the log first named them */
+	size_t nrings, rings_cap;
 };
 
 /* ---- fd tables ---- */
@@ -284,23 +293,34 @@ static void unshare_files(struct task *t)
 
 /* ---- records ---- */
 
-static void set_fd(struct task *t, long fd, bool cloexec, bool known,
-		   __u64 dev, __u64 ino)
+static void table_set(struct fd_table *t, long fd, bool cloexec, bool known,
+		      __u64 dev, __u64 ino)
 {
-	struct fd_entry *e = table_slot(t->files, fd);
+	struct fd_entry *e = table_slot(t, fd);
 
 	if (e)
 		*e = (struct fd_entry){ true, true, cloexec, known, dev, ino };
 }
 
-static void close_fd(struct task *t, long fd)
+static void set_fd(struct task *t, long fd, bool cloexec, bool known,
+		   __u64 dev, __u64 ino)
 {
-	struct fd_entry *e = table_slot(t->files, fd);
+	table_set(t->files, fd, cloexec, known, dev, ino);
+}
+
+static void table_close(struct fd_table *t, long fd)
+{
+	struct fd_entry *e = table_slot(t, fd);
 
 	if (e) {
 		e->open = false;
 		e->seen = true;
 	}
+}
+
+static void close_fd(struct task *t, long fd)
+{
+	table_close(t->files, fd);
 }
 
 static void dup_fd(struct task *t, long from, long to, bool cloexec)
@@ -394,28 +414,27 @@ static void apply_exec(struct model *m, const struct probe_exec *r)
 }
 
 /*
- * The kernel said which file fd referred to (a first read or write, an
- * fstat, an fchmod...): does the model's file for the fd agree?
+ * The kernel said which file fd of table t referred to (a first read or
+ * write, an fstat, an fchmod...): does the model's file for the fd agree?
  */
-static void check_fd(struct model *m, struct task *t, long fd,
-		     const struct probe_inode *ino)
+static void check_table(struct model *m, struct fd_table *t, long fd,
+			const struct probe_inode *ino)
 {
-	const struct fd_entry *e = table_get(t->files, fd);
+	const struct fd_entry *e = table_get(t, fd);
 
 	m->stats.uses++;
 	if (!e) {
 		/* Only an fd this recording never saw opened or closed may
 		 * be one from before it. */
-		if (t->files->partial &&
-		    !(fd >= 0 && (size_t)fd < t->files->cap &&
-		      t->files->fd[fd].seen))
+		if (t->partial &&
+		    !(fd >= 0 && (size_t)fd < t->cap && t->fd[fd].seen))
 			m->stats.unknown++;
 		else
 			m->stats.disagree++;
 		return;
 	}
 	if (!e->known) { /* a pipe or socket end: now its inode is known */
-		struct fd_entry *w = table_slot(t->files, fd);
+		struct fd_entry *w = table_slot(t, fd);
 
 		w->known = true;
 		w->dev = ino->dev;
@@ -427,6 +446,57 @@ static void check_fd(struct model *m, struct task *t, long fd,
 		m->stats.agree++;
 	else
 		m->stats.disagree++;
+}
+
+static void check_fd(struct model *m, struct task *t, long fd,
+		     const struct probe_inode *ino)
+{
+	check_table(m, t->files, fd, ino);
+}
+
+/* ---- io_uring: registered files ---- */
+
+size_t model_ring(struct model *m, __u64 id)
+{
+	for (size_t i = 0; i < m->nrings; i++)
+		if (m->rings[i].id == id)
+			return i + 1;
+	m->rings = xgrow(m->rings, &m->rings_cap, m->nrings + 1,
+			 sizeof(*m->rings));
+	/* files registered with io_uring_register(2) are not in the log:
+	 * partial, as a table from before the recording */
+	m->rings[m->nrings].id = id;
+	m->rings[m->nrings].fixed = table_new(true);
+	return ++m->nrings;
+}
+
+/* The table an async record's fd is in: its ring's registered files,
+ * or the task's fds. */
+static struct fd_table *async_table(struct model *m, struct task *t,
+				    const struct probe_async *a)
+{
+	size_t ring;
+
+	if (!(a->flags & PROBE_ASYNC_FIXED))
+		return t->files;
+	ring = model_ring(m, a->ring); /* before m->rings: it may move */
+	return m->rings[ring - 1].fixed;
+}
+
+/*
+ * A use through a registered file: checked like an fd's, and a slot the
+ * log never showed filled (io_uring_register(2)) is unknown, then known
+ * from the kernel's file, as a pipe's end is.
+ */
+static void check_fixed(struct model *m, struct fd_table *fixed, long slot,
+			const struct probe_inode *ino)
+{
+	bool seen = slot >= 0 && (size_t)slot < fixed->cap &&
+		    fixed->fd[slot].seen;
+
+	check_table(m, fixed, slot, ino);
+	if (!seen && !table_get(fixed, slot))
+		table_set(fixed, slot, false, true, ino->dev, ino->ino);
 }
 
 /*
@@ -757,9 +827,9 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 
 		if (r->ret < 0)
 			break;
-		set_fd(t, r->ret, r->flags & O_CLOEXEC,
-		       !(r->rflags & PROBE_RF_NO_FILE), r->inode.dev,
-		       r->inode.ino);
+		table_set(async_table(m, t, &r->async), r->ret,
+			  r->flags & O_CLOEXEC, !(r->rflags & PROBE_RF_NO_FILE),
+			  r->inode.dev, r->inode.ino);
 		check_cwd(m, t, r);
 		check_root(m, t, r);
 		check_umask(m, t, r);
@@ -769,7 +839,7 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		const struct probe_close *r = (const void *)rec;
 
 		if (r->ret == 0)
-			close_fd(t, r->fd);
+			table_close(async_table(m, t, &r->async), r->fd);
 		break;
 	}
 	case PROBE_REC_FDOP:
@@ -781,7 +851,13 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 	case PROBE_REC_USE: {
 		const struct probe_use *r = (const void *)rec;
 
-		check_fd(m, t, r->fd, &r->inode);
+		if (r->rflags & PROBE_RF_UNSEEN_SUBMIT)
+			break; /* which fd is not known */
+		if (r->async.flags & PROBE_ASYNC_FIXED)
+			check_fixed(m, async_table(m, t, &r->async), r->fd,
+				    &r->inode);
+		else
+			check_fd(m, t, r->fd, &r->inode);
 		break;
 	}
 	case PROBE_REC_SNAPSHOT:
@@ -808,6 +884,9 @@ void model_free(struct model *m)
 			fs_put(m->tasks[i].fs);
 			free(m->tasks[i].touched);
 		}
+	for (size_t i = 0; i < m->nrings; i++)
+		table_put(m->rings[i].fixed);
+	free(m->rings);
 	free(m->tasks);
 	free(m);
 }

@@ -55,6 +55,10 @@ struct model_task {
 };
 bool model_task(struct model *m, __u32 tid, struct model_task *out);
 
+/* A number for an io_uring or AIO context (struct probe_async's ring),
+ * 1, 2... in the order the log first names them. */
+size_t model_ring(struct model *m, __u64 ring);
+
 /* The task's root directory, from its namespace's root ("/" if unknown):
  * what the absolute paths it passes are relative to. */
 const char *model_root(struct model *m, __u32 tid);

@@ -178,6 +178,60 @@ const char *futex_cmd_name(uint64_t cmd)
 	return cmd < sizeof(names) / sizeof(names[0]) ? names[cmd] : NULL;
 }
 
+/* include/uapi/linux/io_uring.h, enum io_uring_op (Linux 6.18) */
+const char *io_uring_op_name(uint64_t opcode)
+{
+	static const char *const names[] = {
+		"IORING_OP_NOP",	     "IORING_OP_READV",
+		"IORING_OP_WRITEV",	     "IORING_OP_FSYNC",
+		"IORING_OP_READ_FIXED",	     "IORING_OP_WRITE_FIXED",
+		"IORING_OP_POLL_ADD",	     "IORING_OP_POLL_REMOVE",
+		"IORING_OP_SYNC_FILE_RANGE", "IORING_OP_SENDMSG",
+		"IORING_OP_RECVMSG",	     "IORING_OP_TIMEOUT",
+		"IORING_OP_TIMEOUT_REMOVE",  "IORING_OP_ACCEPT",
+		"IORING_OP_ASYNC_CANCEL",    "IORING_OP_LINK_TIMEOUT",
+		"IORING_OP_CONNECT",	     "IORING_OP_FALLOCATE",
+		"IORING_OP_OPENAT",	     "IORING_OP_CLOSE",
+		"IORING_OP_FILES_UPDATE",    "IORING_OP_STATX",
+		"IORING_OP_READ",	     "IORING_OP_WRITE",
+		"IORING_OP_FADVISE",	     "IORING_OP_MADVISE",
+		"IORING_OP_SEND",	     "IORING_OP_RECV",
+		"IORING_OP_OPENAT2",	     "IORING_OP_EPOLL_CTL",
+		"IORING_OP_SPLICE",	     "IORING_OP_PROVIDE_BUFFERS",
+		"IORING_OP_REMOVE_BUFFERS",  "IORING_OP_TEE",
+		"IORING_OP_SHUTDOWN",	     "IORING_OP_RENAMEAT",
+		"IORING_OP_UNLINKAT",	     "IORING_OP_MKDIRAT",
+		"IORING_OP_SYMLINKAT",	     "IORING_OP_LINKAT",
+		"IORING_OP_MSG_RING",	     "IORING_OP_FSETXATTR",
+		"IORING_OP_SETXATTR",	     "IORING_OP_FGETXATTR",
+		"IORING_OP_GETXATTR",	     "IORING_OP_SOCKET",
+		"IORING_OP_URING_CMD",	     "IORING_OP_SEND_ZC",
+		"IORING_OP_SENDMSG_ZC",	     "IORING_OP_READ_MULTISHOT",
+		"IORING_OP_WAITID",	     "IORING_OP_FUTEX_WAIT",
+		"IORING_OP_FUTEX_WAKE",	     "IORING_OP_FUTEX_WAITV",
+		"IORING_OP_FIXED_FD_INSTALL", "IORING_OP_FTRUNCATE",
+		"IORING_OP_BIND",	     "IORING_OP_LISTEN",
+		"IORING_OP_RECV_ZC",	     "IORING_OP_EPOLL_WAIT",
+		"IORING_OP_READV_FIXED",     "IORING_OP_WRITEV_FIXED",
+		"IORING_OP_PIPE",
+	};
+
+	return opcode < sizeof(names) / sizeof(names[0]) ? names[opcode] :
+							   NULL;
+}
+
+/* include/uapi/linux/aio_abi.h */
+const char *aio_cmd_name(uint64_t cmd)
+{
+	static const char *const names[] = {
+		"IOCB_CMD_PREAD", "IOCB_CMD_PWRITE", "IOCB_CMD_FSYNC",
+		"IOCB_CMD_FDSYNC", NULL,	     "IOCB_CMD_POLL",
+		"IOCB_CMD_NOOP",  "IOCB_CMD_PREADV", "IOCB_CMD_PWRITEV",
+	};
+
+	return cmd < sizeof(names) / sizeof(names[0]) ? names[cmd] : NULL;
+}
+
 const char *fcntl_cmd_name(uint64_t cmd)
 {
 	/* include/uapi/asm-generic/fcntl.h, linux/fcntl.h */

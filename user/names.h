@@ -28,6 +28,11 @@ const char *futex_cmd_name(uint64_t cmd);
 /* "F_SETFD" for 2; NULL if unknown. */
 const char *fcntl_cmd_name(uint64_t cmd);
 
+/* "IORING_OP_READ" for 22; NULL if unknown. */
+const char *io_uring_op_name(uint64_t opcode);
+/* "IOCB_CMD_PREAD" for 0 (Linux AIO); NULL if unknown. */
+const char *aio_cmd_name(uint64_t cmd);
+
 /* "openat" for SYS_openat; NULL for a number the table lacks. */
 const char *syscall_name(uint32_t nr);
 /* "ENOENT" for 2; NULL if unknown. */

@@ -597,10 +597,12 @@ static int finish(struct recording *r)
 	if (log_finish(r->log, t))
 		exit(1);
 	if (!r->o->quiet) {
-		__u64 drops = 0;
+		__u64 drops = 0, nested = 0;
 
-		for (unsigned cpu = 0; cpu < ncpus; cpu++)
+		for (unsigned cpu = 0; cpu < ncpus; cpu++) {
 			drops += t->cpu[cpu].drops;
+			nested += t->cpu[cpu].nested;
+		}
 		fprintf(stderr,
 			"probe-bpf: %llu records in %.2f s to %s",
 			(unsigned long long)ms->released,
@@ -608,11 +610,13 @@ static int finish(struct recording *r)
 		if (ms->lost || drops || t->misses)
 			fprintf(stderr,
 				" (LOST %llu records: %llu ring full, %llu "
-				"skipped by the kernel; try a larger "
-				"--buffer-size)",
+				"skipped by the kernel, %llu inside another "
+				"program%s)",
 				(unsigned long long)(ms->lost + t->misses),
 				(unsigned long long)drops,
-				(unsigned long long)t->misses);
+				(unsigned long long)t->misses,
+				(unsigned long long)nested,
+				drops ? "; try a larger --buffer-size" : "");
 		if (r->hashing_ran)
 			fprintf(stderr,
 				"; %zu files hashed (%.1f MB) in %.3f s",

@@ -10,7 +10,7 @@
 const char *const rflag_names[] = {
 	"path_fault",  "path_truncated", "abs_path_truncated", "no_file",
 	"argv_fault",  "argv_truncated", "env_fault",	       "env_truncated",
-	"args_fault",  "anonymous",	 NULL,
+	"args_fault",  "anonymous",	 "submission_unseen", NULL,
 };
 
 /* A string part of len bytes (its NUL included) at data: drop the NUL. */

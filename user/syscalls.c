@@ -73,6 +73,7 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_clone3] = { "clone3", OWN, {} },
 	[SYS_close_range] = { "close_range", OWN, {} },
 	[SYS_openat2] = { "openat2", OWN, {} },
+	[SYS_io_submit] = { "io_submit", OWN, {} }, /* Linux AIO: uses */
 
 	/* metadata reads */
 	[SYS_stat] = { "stat", LAYOUT(0, CWD, N, N, N, 1, STAT, R), {} },
@@ -277,6 +278,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_open_by_handle_at] = { "open_by_handle_at", NEW_FD,
 				    { [0] = { "mount_fd", ARG_INT },
 				      [2] = { "flags", ARG_OPEN_FLAGS } } },
+	/* an io_uring's fd: its requests are records of their own (see
+	 * struct probe_async) */
+	[SYS_io_uring_setup] = { "io_uring_setup", NEW_FD,
+				 { [0] = { "entries", ARG_UINT } } },
 };
 
 const struct syscall_info *syscall_info(uint32_t nr)
@@ -295,7 +300,8 @@ void syscall_layouts(struct probe_sc_layout *out)
 /*
  * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
  * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
- * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd always is one.
+ * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd and an io_uring's
+ * fd always are (io_uring_install_fd()).
  */
 bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 {
@@ -303,7 +309,7 @@ bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 
 	if (r->nr == SYS_memfd_create)
 		return r->args[1] & 1;
-	if (r->nr == SYS_pidfd_open)
+	if (r->nr == SYS_pidfd_open || r->nr == SYS_io_uring_setup)
 		return true;
 	for (int i = 0; info && i < 6; i++)
 		if ((info->arg[i].format == ARG_OPEN_FLAGS ||
