@@ -627,13 +627,16 @@ int cmd_lineage(int argc, char **argv)
 	path = absolute_path(argv[optind + 1]);
 	root = df_find_path(g, path);
 	if (root < 0)
-		die(EXIT_USAGE, "%s: no process of the recording used %s",
-		    argv[optind], path);
-	lineage_write(g, root, path, &o, stdout);
+		errorf("%s: no process of the recording used %s", argv[optind],
+		       path);
+	else
+		lineage_write(g, root, path, &o, stdout);
 	filter_free(&filter);
 	free(path);
 	dataflow_free(g);
 	log_close(log);
+	if (root < 0)
+		return EXIT_USAGE;
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_USAGE, "cannot write the lineage: %s",
 		    strerror(errno));
