@@ -60,7 +60,9 @@ struct {
  * inside another on the same CPU (were the kernel ever to allow it) could
  * not overwrite its record.
  */
-enum scratch_slot { SLOT_SYSCALL, SLOT_EXEC, SLOT_TASK, NR_SLOTS };
+/* sched_process_exec runs inside the exec syscall, and builds its record
+ * in the syscall slot: the path walk (walk_path()) works there. */
+enum scratch_slot { SLOT_SYSCALL, SLOT_TASK, NR_SLOTS };
 /* Read by the loader, which sizes the map to CPUs x slots. */
 const volatile __u32 scratch_slots = NR_SLOTS;
 /* The state of one absolute-path walk (see path_resolve). */
@@ -159,6 +161,26 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } read_stamps SEC(".maps");
+
+/*
+ * The credentials a traced task held when an exec began installing new
+ * ones: begin_new_exec() renames the task (__set_task_comm(), the
+ * task_rename tracepoint) before commit_creds(), and sched_process_exec
+ * runs after.  exec_id is task->self_exec_id at the rename, which
+ * begin_new_exec() increments in between: an entry that a rename by
+ * prctl(PR_SET_NAME) or /proc/PID/comm left is not that exec's.  Task
+ * storage: it goes with the task.
+ */
+struct exec_creds {
+	struct probe_cred cred;
+	__u64 exec_id;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct exec_creds);
+} exec_creds SEC(".maps");
 
 static __always_inline bool is_traced(__u32 tgid)
 {
@@ -920,15 +942,22 @@ static __always_inline void emit_use(struct file *file, long nr, long fd,
 	emit(place, sizeof(*rec) + (rec->abs_len & (2 * PROBE_PATH_MAX - 1)));
 }
 
-static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
-				   __u32 prot, __u32 map_flags)
+/* A use of file by a syscall, made through fd (-1: none, a mapping's
+ * file): recorded if it is new. */
+static __always_inline void on_file_use(struct file *file, long nr, long fd,
+					long ret, __u32 access, __u32 prot,
+					__u32 map_flags)
 {
-	struct file *file = fd_file(fd);
-
 	if (!file || (!ret && access == PROBE_USE_READ && is_channel(file)) ||
 	    !use_is_new(file, access))
 		return;
 	emit_use(file, nr, fd, ret, access, prot, map_flags, NULL);
+}
+
+static __always_inline void on_use(long nr, long fd, long ret, __u32 access,
+				   __u32 prot, __u32 map_flags)
+{
+	on_file_use(fd_file(fd), nr, fd, ret, access, prot, map_flags);
 }
 
 /* The data syscalls: which fds they read and wrote. */
@@ -1328,7 +1357,12 @@ static __always_inline struct probe_exec *exec_rec_start(enum scratch_slot slot,
 	rec->interp_len = 0;
 	rec->argv_len = 0;
 	rec->env_len = 0;
+	rec->exe_path_len = 0;
+	rec->cred_known = 0;
+	rec->pad = 0;
 	__builtin_memset(&rec->exe, 0, sizeof(rec->exe));
+	__builtin_memset(&rec->cred_before, 0, sizeof(rec->cred_before));
+	__builtin_memset(&rec->cred_after, 0, sizeof(rec->cred_after));
 	return rec;
 }
 
@@ -1357,6 +1391,8 @@ static __always_inline int on_exec_failed(struct pt_regs *regs, long nr,
 	return 0;
 }
 
+#include "sockets.h"
+#include "mappings.h"
 #include "aio.h"
 
 SEC("tp_btf/sys_exit")
@@ -1407,6 +1443,18 @@ int BPF_PROG(sys_exit, struct pt_regs *trusted_regs, long ret)
 	case NR_copy_file_range:
 	case NR_mmap:
 		return on_data(regs, nr, ret);
+	case NR_sendto:
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_sendmmsg:
+	case NR_recvmmsg:
+		if (!args_to_scratch(regs))
+			return 0;
+		return record_socket_use(nr, ret);
+	case NR_mprotect:
+	case NR_pkey_mprotect:
+		return record_mprotect(nr, regs->di, regs->si, regs->dx, ret);
 	case NR_execve:
 	case NR_execveat:
 		if (ret < 0)
@@ -1651,6 +1699,74 @@ static __always_inline __u32 read_user_range(char *dst, unsigned long start,
 	return len;
 }
 
+static __always_inline void cred_fill(struct probe_cred *out,
+				      const struct cred *c)
+{
+	const struct cred *cred = kernel_ptr(c, struct cred);
+
+	out->uid = cred->uid.val;
+	out->euid = cred->euid.val;
+	out->gid = cred->gid.val;
+	out->egid = cred->egid.val;
+	out->cap_effective = cred->cap_effective.val;
+	out->cap_permitted = cred->cap_permitted.val;
+}
+
+/* Keep the credentials an exec is about to replace: see exec_creds. */
+SEC("tp_btf/task_rename")
+int BPF_PROG(task_rename, struct task_struct *task, const char *comm)
+{
+	struct exec_creds *c;
+
+	if (!is_traced(task->tgid))
+		return 0;
+	c = bpf_task_storage_get(&exec_creds, task, NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0;
+	cred_fill(&c->cred, task->real_cred);
+	c->exec_id = task->self_exec_id;
+	return 0;
+}
+
+/* The credentials before the exec (if its rename kept them) and after. */
+static __always_inline void exec_creds_fill(struct task_struct *task,
+					    struct probe_exec *rec)
+{
+	struct exec_creds *before;
+
+	before = bpf_task_storage_get(&exec_creds, task, NULL, 0);
+	if (before && before->exec_id + 1 == task->self_exec_id) {
+		rec->cred_before = before->cred;
+		rec->cred_known |= PROBE_EXEC_CRED_BEFORE;
+	}
+	cred_fill(&rec->cred_after, task->real_cred);
+	rec->cred_known |= PROBE_EXEC_CRED_AFTER;
+}
+
+/*
+ * The absolute path of the file an exec ran, written at out, the start of
+ * the exec record's variable part at place; a file with no path (a memfd)
+ * by its dentry's name, "memfd:NAME".  Returns the length with the NUL.
+ */
+static __always_inline __u32 exe_path(struct scratch *s, struct file *file,
+				      struct rec_place place, char *out,
+				      __u16 *rflags)
+{
+	__u16 walked = 0;
+	__u32 len;
+	long n;
+
+	len = path_resolve(s, &file->f_path, place, sizeof(struct probe_exec),
+			   &walked);
+	*rflags |= walked & PROBE_RF_ABS_TRUNC;
+	if (!(walked & PROBE_RF_ANON))
+		return len;
+	n = bpf_probe_read_kernel_str(out, PROBE_PATH_MAX,
+				      file->f_path.dentry->d_name.name);
+	return n > 0 ? n : 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -1669,19 +1785,27 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	if (tgid == pending_tgid)
 		pending_tgid = 0;
 
-	rec = exec_rec_start(SLOT_EXEC, &s, &place);
+	rec = exec_rec_start(SLOT_SYSCALL, &s, &place);
 	if (!rec)
 		return 0;
 	rec->old_tid = old_pid != task->pid ? old_pid : 0;
 	rec->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	rec->argc = bprm->argc;
 	inode_fill(&rec->exe, BPF_CORE_READ(bprm, file, f_inode));
+	exec_creds_fill(task, rec);
 
 	filename = BPF_CORE_READ(bprm, filename);
 	interp = BPF_CORE_READ(bprm, interp);
-	n = bpf_probe_read_kernel_str(rec->data, PROBE_PATH_MAX, filename);
+	/* named through an fd ("/dev/fd/N..."), and no script in between */
+	if (BPF_CORE_READ(bprm, fdpath) && interp == filename)
+		rec->exe_path_len =
+			exe_path(s, kernel_ptr(bprm->file, struct file), place,
+				 rec->data, &rec->rflags);
+	off = rec->exe_path_len & (2 * PROBE_PATH_MAX - 1);
+	n = bpf_probe_read_kernel_str(&rec->data[off], PROBE_PATH_MAX,
+				      filename);
 	rec->filename_len = n > 0 ? n : 0;
-	off = rec->filename_len & (2 * PROBE_PATH_MAX - 1);
+	off += rec->filename_len & (2 * PROBE_PATH_MAX - 1);
 	if (interp != filename) {
 		n = bpf_probe_read_kernel_str(&rec->data[off], PROBE_PATH_MAX,
 					      interp);

@@ -11,6 +11,7 @@
 #define NR_open 2
 #define NR_close 3
 #define NR_mmap 9
+#define NR_mprotect 10
 #define NR_pread64 17
 #define NR_pwrite64 18
 #define NR_readv 19
@@ -19,6 +20,10 @@
 #define NR_dup 32
 #define NR_dup2 33
 #define NR_sendfile 40
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
 #define NR_socketpair 53
 #define NR_clone 56
 #define NR_fork 57
@@ -35,10 +40,13 @@
 #define NR_pipe2 293
 #define NR_preadv 295
 #define NR_pwritev 296
+#define NR_recvmmsg 299
+#define NR_sendmmsg 307
 #define NR_execveat 322
 #define NR_copy_file_range 326
 #define NR_preadv2 327
 #define NR_pwritev2 328
+#define NR_pkey_mprotect 329
 #define NR_clone3 435
 #define NR_close_range 436
 #define NR_openat2 437
@@ -60,6 +68,7 @@
 #define CLONE_VFORK 0x00004000
 #define SIGCHLD 17
 #define SIGNAL_GROUP_EXIT 0x00000004 /* include/linux/sched/signal.h */
+#define VM_WRITE 0x00000002
 #define VM_SHARED 0x00000008
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000

@@ -14,7 +14,7 @@
 #ifndef PROBE_ABI_H
 #define PROBE_ABI_H
 
-#define PROBE_ABI_VERSION 6
+#define PROBE_ABI_VERSION 7
 
 /* Limits shared by both sides. */
 #define PROBE_MAX_CPUS 1024 /* power of two: the BPF side masks with it */
@@ -44,6 +44,7 @@ enum probe_rec_type {
 	PROBE_REC_SIGNAL = 11, /* struct probe_signal */
 	PROBE_REC_FUTEX = 12, /* struct probe_futex */
 	PROBE_REC_WAKE = 13, /* struct probe_wake */
+	PROBE_REC_FD_ARRIVAL = 14, /* struct probe_fd_arrival */
 	/* Written by the user-side consumer, never by BPF: */
 	PROBE_REC_LOST = 64, /* struct probe_lost: a gap in one CPU's seq */
 	PROBE_REC_TRAILER = 65, /* struct probe_trailer: last record of a log */
@@ -103,10 +104,30 @@ struct probe_inode {
 };
 
 /*
+ * A process's credentials, from the kernel's struct cred (the objective
+ * ones, task->real_cred): ids as the initial user namespace sees them.
+ */
+struct probe_cred {
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u64 cap_effective; /* CAP_* bits */
+	__u64 cap_permitted;
+};
+
+/*
  * A successful exec (from sched_process_exec, nr == 0, ret == 0), or a
- * failed execve/execveat (from sys_exit, ret < 0, no exe).
- * Variable part: filename, interp, argv, env.  exe is the file the kernel
- * mapped: for a #! script, its interpreter (the script is only named).
+ * failed execve/execveat (from sys_exit, ret < 0, no exe, no creds).
+ * Variable part: exe_path, filename, interp, argv, env.  exe is the file
+ * the kernel mapped: for a #! script, its interpreter (the script is only
+ * named).  exe_path is that file's absolute path where filename names it
+ * through an fd (execveat with AT_EMPTY_PATH or a dirfd, fexecve: the
+ * kernel's "/dev/fd/N..."), and not a script; a file with no path, a
+ * memfd, by its name ("memfd:NAME").  cred_before is what the process
+ * held before the exec (PROBE_EXEC_CRED_BEFORE in cred_known),
+ * cred_after what it holds after: a setuid or setgid program, or file
+ * capabilities, make them differ.
  */
 struct probe_exec {
 	struct probe_hdr hdr;
@@ -121,8 +142,17 @@ struct probe_exec {
 	__u32 env_len;
 	__u16 argc;
 	__u16 rflags;
+	__u32 exe_path_len;
+	__u32 cred_known; /* enum probe_exec_cred */
 	__u32 pad;
+	struct probe_cred cred_before;
+	struct probe_cred cred_after;
 	char data[];
+};
+
+enum probe_exec_cred {
+	PROBE_EXEC_CRED_BEFORE = 1 << 0,
+	PROBE_EXEC_CRED_AFTER = 1 << 1,
 };
 
 /*
@@ -230,8 +260,11 @@ enum probe_use_access {
 /*
  * The first read, or the first write, of an open file description by one
  * exec epoch of one process: read/pread64/readv/preadv/preadv2 and the
- * write family, sendfile, splice, copy_file_range, and mmap of a file
- * (a shared writable mapping is a write).  Deduplicated in the kernel, so
+ * write family, sendfile, splice, copy_file_range, the send and receive
+ * family (sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg), mmap
+ * of a file (a shared writable mapping is a write), and mprotect or
+ * pkey_mprotect that makes a shared mapping of a file writable (a write,
+ * with fd -1: no fd names the mapping's file).  Deduplicated in the kernel, so
  * a loop of reads costs one record; but a write after the process's
  * latest recorded read is recorded again, so that each write record is
  * preceded by every read whose data the writes up to the next one can
@@ -251,9 +284,9 @@ struct probe_use {
 	struct probe_hdr hdr;
 	__s64 ret;
 	__u32 nr; /* the syscall that made the use */
-	__s32 fd;
+	__s32 fd; /* -1: none (mprotect) */
 	__u32 access; /* PROBE_USE_READ or PROBE_USE_WRITE */
-	__u32 prot; /* mmap's prot and flags; 0 otherwise */
+	__u32 prot; /* mmap's and mprotect's prot, mmap's flags; else 0 */
 	__u32 map_flags;
 	__u32 abs_len;
 	struct probe_inode inode;
@@ -282,6 +315,26 @@ struct probe_fdop {
 			 socketpair: the two ends */
 	__u16 rflags;
 	__u16 pad[3];
+};
+
+/*
+ * An fd that arrived in a control message (SCM_RIGHTS) of recvmsg or
+ * recvmmsg: the new fd, and the file the kernel installed there, read
+ * from the fd table at sys_exit.  One record per fd, after the record of
+ * the receive's use of its socket.  Variable part: the absolute path.
+ */
+struct probe_fd_arrival {
+	struct probe_hdr hdr;
+	__s64 ret; /* what the receive returned */
+	__u32 nr; /* recvmsg or recvmmsg */
+	__s32 fd; /* the new fd */
+	__s32 sock_fd; /* the socket it came through */
+	__u32 cloexec; /* MSG_CMSG_CLOEXEC */
+	struct probe_inode inode;
+	__u32 abs_len;
+	__u16 rflags;
+	__u16 pad;
+	char data[];
 };
 
 /*

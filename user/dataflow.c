@@ -190,7 +190,7 @@ static void on_process_exec(struct dataflow *g, struct model *m,
 			    const struct probe_exec *r, long long op)
 {
 	size_t prev = idmap_get(&g->process_of, r->hdr.pid, 0), p;
-	struct bytes argv = exec_argv(r), file = exec_interp(r);
+	struct bytes argv = exec_argv(r), file = exec_program(r);
 	const char *cwd = model_cwd(m, r->hdr.tid);
 	struct df_process *proc;
 	char *path = NULL;
@@ -207,13 +207,15 @@ static void on_process_exec(struct dataflow *g, struct model *m,
 	proc = &g->procs[p];
 	proc->argv = xstrndup(argv.p, argv.len);
 	proc->argv_len = argv.len;
-	if (!file.len)
-		file = exec_filename(r);
 	proc->exe = xstrndup(file.p, file.len);
+	proc->cred_known = r->cred_known;
+	proc->cred_before = r->cred_before;
+	proc->cred_after = r->cred_after;
 	/* the program it runs is a version of a file it used, named as
 	 * files are: absolute, in the process's root ("./words" from its
-	 * cwd, once the log told it) */
-	if (file.len && (file.p[0] == '/' || cwd)) {
+	 * cwd, once the log told it); the kernel's own path of a program
+	 * named through an fd already is */
+	if (file.len && !exec_path(r).len && (file.p[0] == '/' || cwd)) {
 		path = path_join(file,
 				 (struct bytes){ cwd, cwd ? strlen(cwd) : 0 },
 				 model_root(m, r->hdr.tid), &len);
@@ -325,6 +327,40 @@ static void on_path_change(struct dataflow *g, struct model *m,
 	free(path);
 }
 
+/* A change of the data of the file an fd names (ftruncate, fallocate). */
+static void fd_change(struct dataflow *g, const struct probe_syscall *r,
+		      long long op, enum df_access_kind kind)
+{
+	if (syscall_writes_data(r) && r->has_inode)
+		event(g, kind, process_now(g, r->hdr.pid), op, &r->hdr,
+		      &r->inode, false, syscall_base(r));
+}
+
+/*
+ * process_vm_readv copies memory of the target process into the caller's,
+ * process_vm_writev the caller's into the target's (process_vm_readv(2)):
+ * the receiving process holds, from the call on, what the other held at
+ * the call.  The target is a traced process by its pid (its current exec
+ * epoch); bytes from an untraced one come from outside the recording.
+ */
+static void on_memory_copy(struct dataflow *g, const struct probe_syscall *r,
+			   long long op)
+{
+	size_t caller = process_now(g, r->hdr.pid), target, e;
+	int pid = (int)r->args[0];
+
+	if (r->ret <= 0 || pid <= 0)
+		return;
+	target = idmap_get(&g->process_of, pid, 0);
+	if (target == IDMAP_NONE)
+		return;
+	if (r->nr == SYS_process_vm_readv)
+		e = edge(g, DF_INFORMED, target, caller, op, 0);
+	else
+		e = edge(g, DF_INFORMED, caller, target, op, 0);
+	g->edges[e].until = op;
+}
+
 static void on_syscall(struct dataflow *g, struct model *m,
 		       const struct probe_syscall *r, long long op)
 {
@@ -339,10 +375,14 @@ static void on_syscall(struct dataflow *g, struct model *m,
 		on_path_change(g, m, process_now(g, r->hdr.pid), r, op);
 		break;
 	case SYS_ftruncate:
-		if (r->ret == 0 && r->has_inode)
-			event(g, r->args[1] ? DF_WRITE : DF_TRUNCATE,
-			      process_now(g, r->hdr.pid), op, &r->hdr,
-			      &r->inode, false, syscall_base(r));
+		fd_change(g, r, op, r->args[1] ? DF_WRITE : DF_TRUNCATE);
+		break;
+	case SYS_fallocate: /* punching a hole...: a write that can erase */
+		fd_change(g, r, op, DF_WRITE);
+		break;
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+		on_memory_copy(g, r, op);
 		break;
 	}
 }
@@ -410,7 +450,7 @@ static void on_use(struct dataflow *g, const struct probe_use *r,
 		return;
 	e = event(g, write ? DF_WRITE : DF_READ, process_now(g, r->hdr.pid),
 		  op, &r->hdr, &ino, r->rflags & PROBE_RF_ANON, use_path(r));
-	e->mapped = write && r->nr == SYS_mmap;
+	e->mapped = write && syscall_maps(r->nr);
 }
 
 /* What the recorder found of a file at the end, kept with the file the

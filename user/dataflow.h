@@ -9,8 +9,10 @@
  * inode number that an unlink freed and a later file got is another file,
  * never a new version of the old one.  A file's version 0 is the file as
  * it was before the recording.  Each process that writes a file (a first
- * write of an open file description, a shared writable mapping) makes its
- * next version, or adds to the newest if that one is its own; a
+ * write of an open file description, a shared writable mapping, a
+ * truncate or ftruncate to a length, an fallocate that punches a hole or
+ * zeroes, collapses or inserts a range) makes its next version, or adds
+ * to the newest if that one is its own; a
  * truncation (O_TRUNC, creat, truncate or ftruncate to 0) always makes a
  * new one.  A version holds what the version before it held (derived),
  * unless it began with a truncation.  A rename moves a file, it makes no
@@ -44,6 +46,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "probe_abi.h"
 
 struct df_process {
 	__u32 pid;
@@ -54,6 +57,8 @@ struct df_process {
 	char *argv; /* NUL-separated, argv_len bytes; NULL before an exec */
 	size_t argv_len;
 	char *exe; /* the path it executed, or NULL */
+	__u32 cred_known; /* enum probe_exec_cred: of the exec that began it */
+	struct probe_cred cred_before, cred_after;
 	long long parent; /* the process it came from, or -1 */
 	bool by_exec; /* parent is its previous epoch (else: its cloner) */
 	bool shares_memory; /* with parent: CLONE_VM without a thread */

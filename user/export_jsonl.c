@@ -56,6 +56,8 @@ const char *export_op_name(const struct probe_hdr *h)
 	case PROBE_REC_FUTEX:
 		name = syscall_name(((const struct probe_futex *)h)->nr);
 		return name ? name : "futex";
+	case PROBE_REC_FD_ARRIVAL:
+		return "scm_rights";
 	case PROBE_REC_LOST:
 		return "lost";
 	}
@@ -176,12 +178,45 @@ static void inode(struct json *j, const char *prefix,
 #undef KEY
 }
 
+/* A capability set as /proc/PID/status shows it (CapEff...): 16 hex
+ * digits, capability n (include/uapi/linux/capability.h) bit n. */
+static void cap_set(struct json *j, const char *key, __u64 caps)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)caps);
+	json_str(j, key, hex, 16);
+}
+
+/* A process's credentials, as an object under key. */
+static void cred(struct json *j, const char *key, const struct probe_cred *c)
+{
+	struct json o;
+
+	json_key(j, key);
+	json_begin(&o, j->f);
+	json_u64(&o, "uid", c->uid);
+	json_u64(&o, "euid", c->euid);
+	json_u64(&o, "gid", c->gid);
+	json_u64(&o, "egid", c->egid);
+	cap_set(&o, "cap_effective", c->cap_effective);
+	cap_set(&o, "cap_permitted", c->cap_permitted);
+	json_close(&o);
+}
+
 static void export_exec(struct json *j, const struct probe_exec *r)
 {
 	struct bytes interp = exec_interp(r), env = exec_env(r);
+	struct bytes exe_path = exec_path(r);
 
 	common(j, &r->hdr);
 	path(j, "path", exec_filename(r));
+	if (exe_path.len)
+		path(j, "exe_path", exe_path);
+	if (r->cred_known & PROBE_EXEC_CRED_BEFORE)
+		cred(j, "cred_before", &r->cred_before);
+	if (r->cred_known & PROBE_EXEC_CRED_AFTER)
+		cred(j, "cred_after", &r->cred_after);
 	if (r->nr) {
 		syscall_result(j, r->nr, r->ret);
 	} else {
@@ -335,7 +370,8 @@ static void export_use(struct json *j, struct model *m,
 		       const struct probe_use *r)
 {
 	common(j, &r->hdr);
-	async_fields(j, m, r->nr, &r->async, r->fd);
+	if (r->fd >= 0 || r->async.ring) /* mprotect names its file by no fd */
+		async_fields(j, m, r->nr, &r->async, r->fd);
 	file_path(j, use_path(r), r->rflags, &r->inode);
 	inode(j, "", &r->inode);
 	if (r->peer_ino)
@@ -343,10 +379,10 @@ static void export_use(struct json *j, struct model *m,
 	if (r->nr != PROBE_NR_IO_URING)
 		json_str(j, "via",
 			 syscall_name(r->nr) ? syscall_name(r->nr) : "?", -1);
-	if (r->nr == SYS_mmap) { /* how the file was mapped */
+	if (syscall_maps(r->nr)) /* how the file was mapped */
 		json_flags(j, "prot", NULL, prot_flag_names, r->prot);
+	if (r->nr == SYS_mmap)
 		json_flags(j, "map_flags", NULL, map_flag_names, r->map_flags);
-	}
 	incomplete(j, r->rflags);
 }
 
@@ -468,6 +504,9 @@ static void syscall_arg(struct json *j, const struct syscall_arg *a,
 	case ARG_SIGNAL:
 		signal_field(j, a->name, (int)v);
 		break;
+	case ARG_FALLOC_FLAGS:
+		json_flags(j, a->name, NULL, falloc_flag_names, v);
+		break;
 	}
 }
 
@@ -548,6 +587,8 @@ static void export_syscall(struct json *j, struct model *m,
 		syscall_arg(j, &info->arg[i], r->args[i]);
 	if (l->flags & PROBE_SC_NEW_FD)
 		json_bool(j, "cloexec", syscall_new_fd_cloexec(r));
+	if (syscall_writes_data(r))
+		json_str(j, "access", "w", -1);
 	if (r->has_inode)
 		inode(j, "", &r->inode);
 	else if (l->flags & PROBE_SC_TOUCH)
@@ -676,6 +717,19 @@ static void export_snapshot(struct json *j, const struct probe_snapshot *r)
 	}
 }
 
+/* An fd that came in an SCM_RIGHTS message, and its file. */
+static void export_fd_arrival(struct json *j, const struct probe_fd_arrival *r)
+{
+	common(j, &r->hdr);
+	syscall_result(j, r->nr, r->ret);
+	json_i64(j, "fd", r->fd);
+	json_i64(j, "socket_fd", r->sock_fd);
+	file_path(j, fd_arrival_path(r), r->rflags, &r->inode);
+	json_bool(j, "cloexec", r->cloexec);
+	inode(j, "", &r->inode);
+	incomplete(j, r->rflags);
+}
+
 static void export_close(struct json *j, struct model *m,
 			 const struct probe_close *r)
 {
@@ -795,6 +849,9 @@ int export_jsonl(struct log_reader *log, FILE *out,
 			break;
 		case PROBE_REC_FUTEX:
 			export_futex(&j, m, (const void *)h);
+			break;
+		case PROBE_REC_FD_ARRIVAL:
+			export_fd_arrival(&j, (const void *)h);
 			break;
 		case PROBE_REC_LOST:
 			export_lost(&j, (const void *)h);

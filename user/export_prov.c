@@ -7,7 +7,12 @@
  *                     with no op of its own has neither), probe:pid,
  *                     probe:epoch, probe:argv (one string, quoted as sh
  *                     reads it: a PROV-JSON list is a set of values and
- *                     would lose argv's order), probe:exe
+ *                     would lose argv's order), probe:exe; the
+ *                     credentials its exec gave it, probe:uid, probe:euid,
+ *                     probe:gid, probe:egid, probe:cap_effective and
+ *                     probe:cap_permitted (CAP_* bit sets), and those it
+ *                     held before the exec, the same names with _before
+ *                     (a setuid program makes them differ)
  *   entity            each version of each file, pipe or socket:
  *                     probe:path, probe:dev (as stat(2)'s st_dev),
  *                     probe:ino, probe:version, probe:size, probe:mtime;
@@ -148,6 +153,30 @@ static void typed_u64(struct json *j, const char *key, __u64 v,
 	typed(j, key, s, type);
 }
 
+/* One set of credentials as attributes, their names ending in suffix. */
+static void creds(struct json *j, const struct probe_cred *c,
+		  const char *suffix)
+{
+	const struct {
+		const char *name;
+		__u64 v;
+		const char *type;
+	} attrs[] = {
+		{ "uid", c->uid, "xsd:unsignedInt" },
+		{ "euid", c->euid, "xsd:unsignedInt" },
+		{ "gid", c->gid, "xsd:unsignedInt" },
+		{ "egid", c->egid, "xsd:unsignedInt" },
+		{ "cap_effective", c->cap_effective, "xsd:unsignedLong" },
+		{ "cap_permitted", c->cap_permitted, "xsd:unsignedLong" },
+	};
+	char key[48];
+
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(key, sizeof(key), "probe:%s%s", attrs[i].name, suffix);
+		typed_u64(j, key, attrs[i].v, attrs[i].type);
+	}
+}
+
 /* argv (NUL-separated) as one line sh would read back. */
 static char *quoted_argv(const char *argv, size_t argv_len)
 {
@@ -255,6 +284,10 @@ static void write_activities(struct prov *p)
 			json_name(&j, "probe:argv", argv, -1);
 		if (proc->exe)
 			json_name(&j, "probe:exe", proc->exe, -1);
+		if (proc->cred_known & PROBE_EXEC_CRED_AFTER)
+			creds(&j, &proc->cred_after, "");
+		if (proc->cred_known & PROBE_EXEC_CRED_BEFORE)
+			creds(&j, &proc->cred_before, "_before");
 		if (proc->incomplete)
 			json_bool(&j, "probe:incomplete", true);
 		json_close(&j);

@@ -24,6 +24,7 @@
 #include "records.h"
 #include "strset.h"
 #include "summary.h"
+#include "syscalls.h"
 #include "text.h"
 #include "util.h"
 
@@ -122,6 +123,19 @@ static void count(struct counts *s, const struct probe_hdr *h, __u32 root)
 			   path.p, path.len);
 		break;
 	}
+	case PROBE_REC_SYSCALL: {
+		const struct probe_syscall *r = (const void *)h;
+		size_t len;
+		char *path;
+
+		if (!syscall_writes_data(r))
+			break;
+		path = path_join(syscall_path(r), syscall_base(r),
+				 model_root(s->model, h->tid), &len);
+		strset_add(&s->data_written, path, len);
+		free(path);
+		break;
+	}
 	case PROBE_REC_LOST:
 		s->lost += ((const struct probe_lost *)h)->count;
 		break;
@@ -141,6 +155,7 @@ static const char *const type_names[][2] = {
 	[PROBE_REC_SNAPSHOT] = { "snapshot", "snapshot" },
 	[PROBE_REC_SIGNAL] = { "signal", "signal" },
 	[PROBE_REC_FUTEX] = { "futex", "futex" },
+	[PROBE_REC_FD_ARRIVAL] = { "fd arrival", "fd_arrival" },
 };
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 

@@ -856,13 +856,19 @@ void model_apply(struct model *m, const struct probe_hdr *rec)
 		if (r->async.flags & PROBE_ASYNC_FIXED)
 			check_fixed(m, async_table(m, t, &r->async), r->fd,
 				    &r->inode);
-		else
+		else if (r->fd >= 0) /* mprotect's: no fd named */
 			check_fd(m, t, r->fd, &r->inode);
 		break;
 	}
 	case PROBE_REC_SNAPSHOT:
 		apply_snapshot(t, (const void *)rec);
 		break;
+	case PROBE_REC_FD_ARRIVAL: { /* SCM_RIGHTS: the kernel's file */
+		const struct probe_fd_arrival *r = (const void *)rec;
+
+		set_fd(t, r->fd, r->cloexec, true, r->inode.dev, r->inode.ino);
+		break;
+	}
 	}
 }
 

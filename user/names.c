@@ -151,6 +151,19 @@ const struct flag_name rename_flag_names[] = {
 	{ 0, NULL },
 };
 
+/* include/uapi/linux/falloc.h; 0 is FALLOC_FL_ALLOCATE_RANGE */
+const struct flag_name falloc_flag_names[] = {
+	{ 0x01, "FALLOC_FL_KEEP_SIZE" },
+	{ 0x02, "FALLOC_FL_PUNCH_HOLE" },
+	{ 0x04, "FALLOC_FL_NO_HIDE_STALE" },
+	{ 0x08, "FALLOC_FL_COLLAPSE_RANGE" },
+	{ 0x10, "FALLOC_FL_ZERO_RANGE" },
+	{ 0x20, "FALLOC_FL_INSERT_RANGE" },
+	{ 0x40, "FALLOC_FL_UNSHARE_RANGE" },
+	{ 0x80, "FALLOC_FL_WRITE_ZEROES" },
+	{ 0, NULL },
+};
+
 /* include/uapi/linux/close_range.h */
 const struct flag_name close_range_flag_names[] = {
 	{ 1U << 1, "CLOSE_RANGE_UNSHARE" },

@@ -21,6 +21,7 @@ extern const struct flag_name close_range_flag_names[];
 extern const struct flag_name at_flag_names[];
 extern const struct flag_name rename_flag_names[];
 extern const struct flag_name futex_flag_names[];
+extern const struct flag_name falloc_flag_names[];
 
 /* "FUTEX_WAIT" for 0 (futex(2)'s op without its flags); NULL if unknown. */
 const char *futex_cmd_name(uint64_t cmd);

@@ -52,6 +52,8 @@ static size_t fixed_size(__u16 type)
 		return sizeof(struct probe_futex);
 	case PROBE_REC_WAKE:
 		return sizeof(struct probe_wake);
+	case PROBE_REC_FD_ARRIVAL:
+		return sizeof(struct probe_fd_arrival);
 	case PROBE_REC_LOST:
 		return sizeof(struct probe_lost);
 	case PROBE_REC_TRAILER:
@@ -78,8 +80,8 @@ const char *record_check(const struct probe_hdr *rec)
 	} else if (rec->type == PROBE_REC_EXEC) {
 		const struct probe_exec *r = (const void *)rec;
 
-		var = (__u64)r->filename_len + r->interp_len + r->argv_len +
-		      r->env_len;
+		var = (__u64)r->exe_path_len + r->filename_len + r->interp_len +
+		      r->argv_len + r->env_len;
 	} else if (rec->type == PROBE_REC_SYSCALL) {
 		const struct probe_syscall *r = (const void *)rec;
 		const struct syscall_info *info = syscall_info(r->nr);
@@ -98,6 +100,8 @@ const char *record_check(const struct probe_hdr *rec)
 		var = ((const struct probe_touch *)rec)->name_len;
 	} else if (rec->type == PROBE_REC_USE) {
 		var = ((const struct probe_use *)rec)->abs_len;
+	} else if (rec->type == PROBE_REC_FD_ARRIVAL) {
+		var = ((const struct probe_fd_arrival *)rec)->abs_len;
 	} else if (rec->type == PROBE_REC_TRAILER) {
 		const struct probe_trailer *r = (const void *)rec;
 
@@ -125,6 +129,11 @@ struct bytes open_abs_path(const struct probe_open *r)
 }
 
 struct bytes use_path(const struct probe_use *r)
+{
+	return part(r->data, r->abs_len);
+}
+
+struct bytes fd_arrival_path(const struct probe_fd_arrival *r)
 {
 	return part(r->data, r->abs_len);
 }
@@ -175,28 +184,46 @@ struct bytes hash_path(const struct probe_hash *r)
 	return part(r->data, r->path_len);
 }
 
+struct bytes exec_path(const struct probe_exec *r)
+{
+	return part(r->data, r->exe_path_len);
+}
+
 struct bytes exec_filename(const struct probe_exec *r)
 {
-	return part(r->data, r->filename_len);
+	return part(r->data + r->exe_path_len, r->filename_len);
 }
 
 struct bytes exec_interp(const struct probe_exec *r)
 {
-	return part(r->data + r->filename_len, r->interp_len);
+	return part(r->data + r->exe_path_len + r->filename_len,
+		    r->interp_len);
 }
 
 struct bytes exec_argv(const struct probe_exec *r)
 {
-	struct bytes b = { r->data + r->filename_len + r->interp_len,
+	struct bytes b = { r->data + r->exe_path_len + r->filename_len +
+				   r->interp_len,
 			   r->argv_len };
 	return b;
 }
 
 struct bytes exec_env(const struct probe_exec *r)
 {
-	struct bytes b = { r->data + r->filename_len + r->interp_len +
-				   r->argv_len,
+	struct bytes b = { r->data + r->exe_path_len + r->filename_len +
+				   r->interp_len + r->argv_len,
 			   r->env_len };
+	return b;
+}
+
+struct bytes exec_program(const struct probe_exec *r)
+{
+	struct bytes b = exec_path(r);
+
+	if (!b.len)
+		b = exec_interp(r);
+	if (!b.len)
+		b = exec_filename(r);
 	return b;
 }
 

@@ -25,6 +25,7 @@ const char *record_check(const struct probe_hdr *rec);
 struct bytes open_path_arg(const struct probe_open *r);
 struct bytes open_abs_path(const struct probe_open *r);
 struct bytes use_path(const struct probe_use *r);
+struct bytes fd_arrival_path(const struct probe_fd_arrival *r);
 /* A generic syscall's path arguments as passed, and the absolute paths of
  * the directories they are relative to (base: or the fd's file). */
 struct bytes syscall_path(const struct probe_syscall *r);
@@ -36,8 +37,14 @@ struct bytes snapshot_cwd(const struct probe_snapshot *r);
 struct bytes snapshot_root(const struct probe_snapshot *r);
 struct bytes touch_name(const struct probe_touch *r);
 struct bytes hash_path(const struct probe_hash *r);
+/* The executable's own path where the exec named it through an fd, or
+ * empty (struct probe_exec). */
+struct bytes exec_path(const struct probe_exec *r);
 struct bytes exec_filename(const struct probe_exec *r);
 struct bytes exec_interp(const struct probe_exec *r);
+/* What an exec ran, best named: its own path, else the interpreter of a
+ * script, else the filename it was given. */
+struct bytes exec_program(const struct probe_exec *r);
 /* NUL-separated lists, the last NUL counted in len */
 struct bytes exec_argv(const struct probe_exec *r);
 struct bytes exec_env(const struct probe_exec *r);

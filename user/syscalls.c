@@ -1,6 +1,7 @@
 #include "syscalls.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -10,6 +11,9 @@
 #define SYS_futex_wake 454
 #define SYS_futex_wait 455
 #define SYS_futex_requeue 456
+#endif
+#ifndef FALLOC_FL_WRITE_ZEROES /* Linux 6.17 */
+#define FALLOC_FL_WRITE_ZEROES 0x80
 #endif
 
 #define N -1 /* no such argument */
@@ -45,6 +49,7 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_open] = { "open", OWN, {} },
 	[SYS_close] = { "close", OWN, {} },
 	[SYS_mmap] = { "mmap", OWN, {} },
+	[SYS_mprotect] = { "mprotect", OWN, {} },
 	[SYS_pread64] = { "pread64", OWN, {} },
 	[SYS_pwrite64] = { "pwrite64", OWN, {} },
 	[SYS_readv] = { "readv", OWN, {} },
@@ -53,6 +58,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_dup] = { "dup", OWN, {} },
 	[SYS_dup2] = { "dup2", OWN, {} },
 	[SYS_sendfile] = { "sendfile", OWN, {} },
+	[SYS_sendto] = { "sendto", OWN, {} },
+	[SYS_recvfrom] = { "recvfrom", OWN, {} },
+	[SYS_sendmsg] = { "sendmsg", OWN, {} },
+	[SYS_recvmsg] = { "recvmsg", OWN, {} },
 	[SYS_clone] = { "clone", OWN, {} },
 	[SYS_fork] = { "fork", OWN, {} },
 	[SYS_vfork] = { "vfork", OWN, {} },
@@ -69,7 +78,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_execveat] = { "execveat", OWN, {} },
 	[SYS_copy_file_range] = { "copy_file_range", OWN, {} },
 	[SYS_preadv2] = { "preadv2", OWN, {} },
+	[SYS_recvmmsg] = { "recvmmsg", OWN, {} },
+	[SYS_sendmmsg] = { "sendmmsg", OWN, {} },
 	[SYS_pwritev2] = { "pwritev2", OWN, {} },
+	[SYS_pkey_mprotect] = { "pkey_mprotect", OWN, {} },
 	[SYS_clone3] = { "clone3", OWN, {} },
 	[SYS_close_range] = { "close_range", OWN, {} },
 	[SYS_openat2] = { "openat2", OWN, {} },
@@ -137,6 +149,10 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 			   { [1] = { "length", ARG_INT } } },
 	[SYS_ftruncate] = { "ftruncate", FD(0),
 			    { [1] = { "length", ARG_INT } } },
+	[SYS_fallocate] = { "fallocate", FD(0),
+			    { [1] = { "flags", ARG_FALLOC_FLAGS },
+			      [2] = { "offset", ARG_UINT },
+			      [3] = { "length", ARG_UINT } } },
 	[SYS_chmod] = { "chmod", CHANGE(0), { [1] = { "mode", ARG_MODE } } },
 	[SYS_fchmod] = { "fchmod", FD(0), { [1] = { "mode", ARG_MODE } } },
 	[SYS_fchmodat] = { "fchmodat", CHANGE_AT(0, 1),
@@ -240,6 +256,15 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_pidfd_send_signal] = { "pidfd_send_signal", FD(0),
 				    { [1] = { "signal", ARG_SIGNAL } } },
 
+	/* another process's memory, copied to or from the caller's: a flow
+	 * between the two processes (the dataflow's) */
+	[SYS_process_vm_readv] = { "process_vm_readv", STATE,
+				   { [0] = { "target_pid", ARG_INT },
+				     [5] = { "flags", ARG_UINT } } },
+	[SYS_process_vm_writev] = { "process_vm_writev", STATE,
+				    { [0] = { "target_pid", ARG_INT },
+				      [5] = { "flags", ARG_UINT } } },
+
 	/* makers of new fds */
 	[SYS_socket] = { "socket", NEW_FD,
 			 { [0] = { "domain", ARG_INT },
@@ -270,6 +295,11 @@ static const struct syscall_info table[PROBE_NR_SYSCALLS] = {
 	[SYS_pidfd_open] = { "pidfd_open", NEW_FD,
 			     { [0] = { "target_pid", ARG_INT },
 			       [1] = { "flags", ARG_UINT } } },
+	/* an fd of another process: the new fd is a copy, to its file */
+	[SYS_pidfd_getfd] = { "pidfd_getfd", NEW_FD,
+			      { [0] = { "pidfd", ARG_INT },
+				[1] = { "target_fd", ARG_INT },
+				[2] = { "flags", ARG_UINT } } },
 	/* path2: the memfd's name, text */
 	[SYS_memfd_create] = { "memfd_create",
 			       LAYOUT(N, N, 0, N, N, N, 0,
@@ -291,6 +321,30 @@ const struct syscall_info *syscall_info(uint32_t nr)
 	return &table[nr];
 }
 
+/* The modes of fallocate(2) that change bytes of the file's content. */
+#define FALLOC_CHANGES_DATA                                                    \
+	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |                     \
+	 FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+bool syscall_writes_data(const struct probe_syscall *r)
+{
+	if (r->ret != 0)
+		return false;
+	switch (r->nr) {
+	case SYS_truncate:
+	case SYS_ftruncate:
+		return true;
+	case SYS_fallocate:
+		return r->args[1] & FALLOC_CHANGES_DATA;
+	}
+	return false;
+}
+
+bool syscall_maps(uint32_t nr)
+{
+	return nr == SYS_mmap || nr == SYS_mprotect || nr == SYS_pkey_mprotect;
+}
+
 void syscall_layouts(struct probe_sc_layout *out)
 {
 	for (unsigned nr = 0; nr < PROBE_NR_SYSCALLS; nr++)
@@ -300,8 +354,8 @@ void syscall_layouts(struct probe_sc_layout *out)
 /*
  * Whether a new fd was made close-on-exec.  SOCK_CLOEXEC, EFD_CLOEXEC,
  * TFD_CLOEXEC, SFD_CLOEXEC, IN_CLOEXEC and EPOLL_CLOEXEC all equal
- * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd and an io_uring's
- * fd always are (io_uring_install_fd()).
+ * O_CLOEXEC; memfd_create has MFD_CLOEXEC (1); a pidfd, an fd pidfd_getfd
+ * takes and an io_uring's fd always are (io_uring_install_fd()).
  */
 bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 {
@@ -309,7 +363,8 @@ bool syscall_new_fd_cloexec(const struct probe_syscall *r)
 
 	if (r->nr == SYS_memfd_create)
 		return r->args[1] & 1;
-	if (r->nr == SYS_pidfd_open || r->nr == SYS_io_uring_setup)
+	if (r->nr == SYS_pidfd_open || r->nr == SYS_pidfd_getfd ||
+	    r->nr == SYS_io_uring_setup)
 		return true;
 	for (int i = 0; info && i < 6; i++)
 		if ((info->arg[i].format == ARG_OPEN_FLAGS ||

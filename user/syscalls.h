@@ -24,6 +24,7 @@ enum arg_format {
 	ARG_OPEN_FLAGS, /* O_* names (also SOCK_*, EFD_*, TFD_* CLOEXEC) */
 	ARG_HEX, /* a number shown as it is, for masks and types */
 	ARG_SIGNAL, /* a signal, by name ("SIGTERM") */
+	ARG_FALLOC_FLAGS, /* FALLOC_FL_* names */
 };
 
 struct syscall_arg {
@@ -42,6 +43,20 @@ const struct syscall_info *syscall_info(uint32_t nr);
 
 /* Whether a syscall that made a new fd made it close-on-exec. */
 bool syscall_new_fd_cloexec(const struct probe_syscall *r);
+
+/*
+ * Whether a successful syscall of the generic record changed the data of
+ * the file it names, as a write does: truncate, ftruncate (to 0: a
+ * truncation, which erases it), and an fallocate that punches a hole,
+ * zeroes, collapses or inserts a range (one that only allocates, or
+ * unshares, changes no byte of content).
+ */
+bool syscall_writes_data(const struct probe_syscall *r);
+
+/* Whether a use record made by syscall nr is a mapping of its file
+ * (mmap, mprotect, pkey_mprotect): a write then goes on, store after
+ * store, with no syscall, for as long as the mapping is there. */
+bool syscall_maps(uint32_t nr);
 
 /* Fill the BPF side's table (PROBE_NR_SYSCALLS entries). */
 void syscall_layouts(struct probe_sc_layout *out);

@@ -1103,6 +1103,205 @@ def unix_sockets_carry_data_after_the_writer_exited(tmp):
     unix_sockets_carry_data_in(tmp, ["after-exit"])
 
 
+@test
+def send_and_receive_family_carries_data(tmp):
+    ins = [os.path.join(tmp, n) for n in ("a", "b", "c")]
+    outs = [os.path.join(tmp, n) for n in ("out1", "out2", "out3")]
+    for path in ins:
+        write_file(path, "from %s\n" % os.path.basename(path))
+    rec = record(tmp, [os.path.join(SCENARIOS, "send_recv_family"), *ins, *outs])
+    assert rec.rc == 0, rec.stderr
+    child, pid = stdout_values(rec)["child"], rec.ops[0]["pid"]
+    # each send a write of its socket, each receive a read of the peer's,
+    # ordered by the happens-before graph like a pipe's
+    for send, receive in (("sendto", "recvfrom"), ("sendmsg", "recvmsg"), ("sendmmsg", "recvmmsg")):
+        w = rec.one(op="write", pid=child, via=send)
+        r = rec.one(op="read", pid=pid, via=receive)
+        assert w["type"] == r["type"] == "socket" and r["peer_ino"] == w["ino"], (w, r)
+        assert rec.edge_kinds(w, r) == ["pipe"], (w, r)
+    # what each output holds came through its socket from the child's
+    # input (and, per write, nothing the parent received after it)
+    assert files_in_lineage(rec.log, outs[0]) == {ins[0]}, files_in_lineage(rec.log, outs[0])
+    assert files_in_lineage(rec.log, outs[1]) == set(ins[:2]), files_in_lineage(rec.log, outs[1])
+    assert files_in_lineage(rec.log, outs[2]) == set(ins), files_in_lineage(rec.log, outs[2])
+
+
+@test
+def fallocate_and_truncate_are_writes(tmp):
+    src, out, plain, cut, cut2 = (os.path.join(tmp, n) for n in ("in", "out", "plain", "cut", "cut2"))
+    write_file(src, "input\n")
+    write_file(out, "x" * 8192)
+    for path in (plain, cut, cut2):
+        write_file(path, "before\n")
+    script = "%s in out plain && truncate -s 2 cut && %s cut2 0" % (
+        os.path.join(SCENARIOS, "fallocate_punch_hole"), os.path.join(SCENARIOS, "truncate_by_path"))
+    rec = record(tmp, ["sh", "-c", script], cwd=tmp)
+    assert rec.rc == 0 and open(out, "rb").read(4097) == b"\0" * 4096 + b"x", rec.stderr
+    # a hole punched is a write; an allocation is not; truncations are
+    punch, alloc = rec.where(op="fallocate")
+    assert punch["path"] == out and punch["access"] == "w", punch
+    assert punch["flags"] == ["FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"], punch
+    assert alloc["path"] == plain and alloc["flags"] == [] and "access" not in alloc, alloc
+    assert rec.one(op="ftruncate")["access"] == rec.one(op="truncate")["access"] == "w"
+    # out's new version is the punching process's: it holds what that
+    # process had read, and what out held (a hole erases only a part)
+    assert [a["kind"] for f in who(rec.log, out)["files"] for a in f["accesses"]] == ["write"]
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+    found = lineage(rec.log, out)
+    root = [n for n in found["nodes"] if n["id"] == found["root"]][0]
+    assert root["version"] == 1 and [f["version"] for f in found["files"] if f["path"] == out] == [0], found
+    # the run wrote out, cut and cut2; plain only grew
+    info = info_json(rec.log, "--only", tmp)
+    assert {e["path"] for e in info["outputs"]} == {out, cut, cut2} and info["written"] == 3, info
+
+
+@test
+def mprotect_makes_a_shared_mapping_a_write(tmp):
+    out, src = os.path.join(tmp, "out"), os.path.join(tmp, "in")
+    write_file(out, "." * 4096)
+    write_file(src, "input\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "mprotect_makes_writable"), out, src])
+    assert rec.rc == 0 and open(out).read(7) == "input\n.", rec.stderr
+    # the shared mapping of out, read-only when mapped, is a write once
+    # mprotect made it writable; no fd names its file
+    write = rec.one(op="write", path=out)
+    assert write["via"] == "mprotect" and write["prot"] == ["PROT_READ", "PROT_WRITE"], write
+    assert "fd" not in write and (write["dev"], write["ino"]) == stat_id(out), write
+    assert rec.one(op="read", path=out)["via"] == "mmap"
+    assert rec.one(op="read", path=src)["id"] > write["id"]
+    # a private mapping made writable writes no file
+    assert not rec.where(op="write", path=src), rec.where(op="write", path=src)
+    # out's new version holds what the process read while it held the
+    # mapping writable, after the mprotect too
+    assert [a["kind"] for f in who(rec.log, out)["files"] for a in f["accesses"]] == ["read", "write"]
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+
+
+@test
+def fds_passed_by_scm_rights_are_known(tmp):
+    in1, in2, out = (os.path.join(tmp, n) for n in ("in1", "in2", "out"))
+    write_file(in1, "one\n")
+    write_file(in2, "two\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "fd_passed_by_scm_rights"), in1, in2, out])
+    assert rec.rc == 0 and open(out).read() == "one\ntwo\n", rec.stderr
+    fds = [int(w) for w in rec.stdout.split()[1:]]
+    pid = rec.ops[0]["pid"]
+    # each fd that arrived, at the number the program got, and its file
+    # (Recording's model check: the reads of those fds agree with it)
+    got = rec.where(op="scm_rights")
+    assert [(a["syscall"], a["fd"], a["cloexec"]) for a in got] == \
+        [("recvmsg", fds[0], False), ("recvmmsg", fds[1], True)], got
+    receive = rec.one(op="read", pid=pid, type="socket")
+    for arrival, path in zip(got, (in1, in2)):
+        assert arrival["pid"] == pid and arrival["socket_fd"] == receive["fd"], (arrival, receive)
+        assert_file(arrival, path)
+        read = rec.one(op="read", pid=pid, path=path)
+        assert read["fd"] == arrival["fd"] and read["id"] > arrival["id"], (read, arrival)
+    assert rec.model["agree"] >= 4, rec.model
+    assert files_in_lineage(rec.log, out) == {in1, in2}, files_in_lineage(rec.log, out)
+
+
+@test
+def fd_taken_by_pidfd_getfd_is_known(tmp):
+    src, out = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+    write_file(src, "taken\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "fd_taken_by_pidfd_getfd"), src, out])
+    assert rec.rc == 0 and open(out).read() == "taken\n", rec.stderr
+    fd = stdout_values(rec)["fd"]
+    # the copy of the child's fd 100, and its file (Recording's model
+    # check: the read of it agrees with it)
+    taken = rec.one(op="pidfd_getfd")
+    assert taken["fd"] == fd and taken["target_fd"] == 100 and taken["cloexec"] is True, taken
+    assert_file(taken, src)
+    assert rec.one(op="read", pid=taken["pid"], path=src)["fd"] == fd
+    assert files_in_lineage(rec.log, out) == {src}, files_in_lineage(rec.log, out)
+
+
+@test
+def process_memory_copies_are_flows(tmp):
+    src, src2, decoy, out1, out2 = (os.path.join(tmp, n) for n in ("in", "in2", "decoy", "out1", "out2"))
+    for path in (src, src2, decoy):
+        write_file(path, os.path.basename(path) + "\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "process_memory_copied"), src, src2, decoy, out1, out2])
+    assert rec.rc == 0 and open(out1).read() == "in\n" and open(out2).read() == "in2\n", rec.stderr
+    child, pid = stdout_values(rec)["child"], rec.ops[0]["pid"]
+    for name in ("process_vm_readv", "process_vm_writev"):
+        op = rec.one(op=name)
+        assert op["pid"] == pid and op["target_pid"] == child and op["ret"] == 64, op
+    # out1: what the parent copied out of the child, which had read in
+    # (the parent read in2 only after it wrote out1)
+    assert files_in_lineage(rec.log, out1) == {src}, files_in_lineage(rec.log, out1)
+    # out2: what the parent copied into the child, with all the parent
+    # held then; not decoy, which the parent read after the copy
+    assert files_in_lineage(rec.log, out2) == {src, src2}, files_in_lineage(rec.log, out2)
+    # and down: in2 went into out2 only
+    down = files_in_lineage(rec.log, src2, "--descendants")
+    assert down == {out2}, down
+
+
+@test
+def a_program_run_through_an_fd_is_named_by_its_file(tmp):
+    cat = os.path.realpath("/usr/bin/cat")
+    ins = [os.path.join(tmp, "in%d" % n) for n in (1, 2, 3)]
+    outs = [os.path.join(tmp, "out%d" % n) for n in (1, 2, 3)]
+    for path in ins:
+        write_file(path, os.path.basename(path) + "\n")
+    rec = record(tmp, [os.path.join(SCENARIOS, "exec_through_fd"), cat, *ins, *outs])
+    assert rec.rc == 0 and [open(p).read() for p in outs] == ["in1\n", "in2\n", "in3\n"], rec.stderr
+    children = stdout_values(rec)
+    # the kernel's "/dev/fd/N..." stays the path; the file the exec ran
+    # is named by its own path, a memfd by its name
+    fexecve, at_dirfd, memfd = (rec.one(op="exec", pid=children["child%d" % n]) for n in (1, 2, 3))
+    assert re.fullmatch(r"/dev/fd/\d+", fexecve["path"]), fexecve
+    assert re.fullmatch(r"/dev/fd/\d+/" + os.path.basename(cat), at_dirfd["path"]), at_dirfd
+    assert re.fullmatch(r"/dev/fd/\d+", memfd["path"]), memfd
+    for op in (fexecve, at_dirfd):
+        assert op["exe_path"] == cat and (op["exe_dev"], op["exe_ino"]) == stat_id(cat), op
+    assert memfd["exe_path"] == "memfd:probe-copy", memfd
+    # a program named by its path has no other name
+    assert "exe_path" not in rec.ops[0], rec.ops[0]
+    # what was made with the program: the outputs of the three runs, and
+    # the memfd the third ran, copied from it
+    down = lineage(rec.log, cat, "--descendants", "--no-fold")
+    assert project_files(down, tmp) == set(outs), down["files"]
+    assert "memfd:probe-copy" in {f["path"] for f in down["files"]}, down["files"]
+    assert files_in_lineage(rec.log, outs[0]) == {ins[0]}, files_in_lineage(rec.log, outs[0])
+    # PROV names each run's program
+    raw, doc = export_prov(rec.log, tmp)
+    exes = sorted(prov_value(a, "probe:exe") for a in doc.get_records(prov.model.ProvActivity)
+                  if a.get_attribute("probe:exe") and prov_value(a, "probe:epoch") == 1
+                  and prov_value(a, "probe:pid") in children.values())
+    assert exes == [cat, cat, "memfd:probe-copy"], exes
+
+
+@test
+def a_setuid_exec_shows_the_credentials_before_and_after(tmp):
+    os.chmod(tmp, 0o755)
+    prog = os.path.join(tmp, "print_ids")
+    shutil.copy(os.path.join(SCENARIOS, "print_ids"), prog)
+    os.chown(prog, 1, 1)  # daemon's
+    os.chmod(prog, 0o6755)  # setuid and setgid
+    rec = record(tmp, ["sh", "-c", "%s; true" % prog], "--user", "nobody")
+    assert rec.rc == 0, rec.stderr
+    assert stdout_values(rec) == {"uid": 65534, "euid": 1, "gid": 65534, "egid": 1}, rec.stdout
+    nobody = {"uid": 65534, "euid": 65534, "gid": 65534, "egid": 65534,
+              "cap_effective": "0" * 16, "cap_permitted": "0" * 16}
+    # the shell: run as nobody, its exec changed nothing
+    sh = rec.ops[0]
+    assert sh["op"] == "exec" and sh["cred_before"] == sh["cred_after"] == nobody, sh
+    # the setuid program: nobody before, daemon's euid and egid after
+    run = rec.one(op="exec", path=prog)
+    assert run["cred_before"] == nobody, run
+    assert run["cred_after"] == dict(nobody, euid=1, egid=1), run
+    # and in PROV, on the program's activity
+    raw, doc = export_prov(rec.log, tmp)
+    act = [a for a in doc.get_records(prov.model.ProvActivity)
+           if a.get_attribute("probe:exe") and prov_value(a, "probe:exe") == prog]
+    assert len(act) == 1, act
+    got = {k: prov_value(act[0], "probe:" + k) for k in ("uid", "euid", "egid", "euid_before", "egid_before")}
+    assert got == {"uid": 65534, "euid": 1, "egid": 1, "euid_before": 65534, "egid_before": 65534}, got
+
+
 def unix_sockets_carry_data_in(tmp, mode):
     out = os.path.join(tmp, "out")
     rec = record(tmp, [os.path.join(SCENARIOS, "unix_socket"), tmp, out, *mode])
@@ -1837,13 +2036,18 @@ def ctrl_c_reaches_the_command(tmp):
 def killed_recorder_leaves_readable_log(tmp):
     log = os.path.join(tmp, "killed.probe")
     proc = subprocess.Popen([PROBE, "record", "-q", "-o", log, "--", "sh", "-c",
-                             "cat /etc/hostname >/dev/null; sleep 30"])
+                             "cat /etc/hostname >/dev/null; exec sleep 30"])
     try:
         wait_until_recording(log)
+        # the command outlives its recorder: stop it by pid afterwards
+        # (a pattern would also kill other people's "sleep 30")
+        with open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)) as f:
+            orphans = [int(pid) for pid in f.read().split()]
     finally:
         proc.kill()
         proc.wait()
-    subprocess.run(["pkill", "-f", "sleep 30"])
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)
     # cut the last record in half too, as a crash mid-write would
     size = os.path.getsize(log)
     with open(log, "r+b") as f:
@@ -2552,6 +2756,11 @@ def main():
     if os.geteuid() != 0:
         print("integration tests need root")
         return 2
+    # Started in the background by a shell without job control, we would
+    # pass an ignored SIGINT on to every command, and the Ctrl-C tests
+    # would test that instead.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     passed = failed = 0
     for fn in TESTS:
         if only and only not in fn.__name__:
