@@ -239,6 +239,22 @@ mutations=(
 	"model-fixed-uses#user/model.c#s/\t\tif (r->async.flags \& PROBE_ASYNC_FIXED)/\t\tif (0)/#io_uring_registered_files"
 	"aio-iocbs#bpf/aio.h#s/\tif (ret > 0)/\tif (0)/#linux_aio_reads_and_writes"
 	"aio-vectored#bpf/aio.h#s/\tcase IOCB_CMD_PREADV:/\tcase 99:/#linux_aio_reads_and_writes"
+	# issue 9: readers (names quoted and exact, losses marked, logs untrusted)
+	"quote-invalid-bytes#user/text.c#s/\t\t\tfprintf(out, \"\\\\\\\\x%02x\", s\[i\]);/\t\t\tfputc(s[i], out);/#text_outputs_quote_names"
+	"quote-c0#user/text.c#s/return cp < 0x20 || (cp >= 0x7f/return (cp >= 0x7f/#text_outputs_quote_names"
+	"quote-lineage-path#user/lineage.c#s/\t\tshell_quote(out, path, strlen(path));/\t\tfputs(path, out);/#text_outputs_quote_names"
+	"quote-info-command#user/info.c#s/\t\tshell_quote(stdout, h->target + i, n);/\t\tfwrite(h->target + i, 1, n, stdout);/#text_outputs_quote_names"
+	"json-name-bytes#user/json.c#s/\tif (utf8_valid(s, n))/\tif (1)/#json_keeps_names_apart"
+	"json-namev-bytes#user/json.c#s/\tif (utf8_valid(blob, len))/\tif (1)/#json_keeps_names_apart"
+	"loss-alive-window#user/dataflow.c#s/\treturn w->from_ns <= to \&\& from <= w->to_ns;/\treturn w->from_ns <= to || from <= w->to_ns || 1;/#unit:test_dataflow"
+	"loss-window-start#user/dataflow.c#s/last == IDMAP_NONE ? 0 : last, h->ts_ns/last == IDMAP_NONE ? 0 : 0, h->ts_ns/#unit:test_dataflow"
+	"loss-marks-processes#user/dataflow.c#s/\t\t\tp->incomplete = alive_in(p, \&g->windows\[k\]);/\t\t\tp->incomplete = alive_in(p, \&g->windows[k]) \&\& 0;/#unit:test_dataflow losses_mark_the_outputs"
+	"loss-marks-files#user/dataflow.c#s/\tl->any = all || g->nwindows;/\tl->any = all;/#unit:test_dataflow losses_mark_the_outputs"
+	"loss-lineage-json#user/view.c#s/\tif (p->incomplete)/\tif (0)/#losses_mark_the_outputs"
+	"loss-prov-process#user/export_prov.c#s/\t\tif (proc->incomplete)/\t\tif (0)/#losses_mark_the_outputs"
+	"loss-dot-process#user/export_dot.c#s/\tbool incomplete = d->procs\[v->i\].incomplete;/\tbool incomplete = false;/#losses_mark_the_outputs"
+	"log-regular-only#user/log.c#s/if (fstat(fd, \&st) || !S_ISREG(st.st_mode)) {/if (fstat(fd, \&st)) {/#readers_refuse_a_damaged_log"
+	"log-record-size#user/log.c#s/h.size % 8 || h.size > PROBE_REC_SIZE_MAX)/h.size % 8)/#readers_refuse_a_damaged_log"
 )
 
 want() { [ $# -eq 0 ] && return 0; local n; for n in "${selected[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }

@@ -1,6 +1,7 @@
 #include "dataflow.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,13 @@ struct dataflow {
 		size_t file;
 	} *named;
 	size_t nnamed, named_cap;
+	/* the windows lost records fall in, and each CPU's last record */
+	struct loss_window {
+		__u64 from_ns, to_ns;
+	} *windows;
+	size_t nwindows, windows_cap;
+	struct idmap cpu_last_ts; /* cpu -> ts_ns of its last record */
+	struct df_losses losses;
 };
 
 bool df_op_before(struct dataflow *g, long long a, long long b)
@@ -829,6 +837,65 @@ static void generated_until(struct dataflow *g)
 	}
 }
 
+/* ---- losses ---- */
+
+/* A lost record's window: after the last record its CPU wrote before the
+ * gap (the recording's start if none), up to the record that showed the
+ * gap (merge.c gives the lost record its time). */
+static void note_record_time(struct dataflow *g, const struct probe_hdr *h)
+{
+	size_t last = idmap_get(&g->cpu_last_ts, h->cpu, 0);
+
+	if (h->type == PROBE_REC_LOST) {
+		const struct probe_lost *r = (const void *)h;
+
+		g->windows = xgrow(g->windows, &g->windows_cap,
+				   g->nwindows + 1, sizeof(*g->windows));
+		g->windows[g->nwindows++] = (struct loss_window){
+			last == IDMAP_NONE ? 0 : last, h->ts_ns
+		};
+		g->losses.lost += r->count;
+		return;
+	}
+	idmap_set(&g->cpu_last_ts, h->cpu, 0, h->ts_ns);
+}
+
+/* Whether process p was alive in window w: from its start (its exec for
+ * an epoch after the first) to its end, if the log saw one. */
+static bool alive_in(const struct df_process *p, const struct loss_window *w)
+{
+	__u64 from = p->epoch ? p->begin_ns : p->start_ns;
+	__u64 to = p->last_op >= 0 ? p->end_ns : UINT64_MAX;
+
+	if (!p->epoch && p->begin_ns && p->begin_ns < from)
+		from = p->begin_ns;
+	return w->from_ns <= to && from <= w->to_ns;
+}
+
+static void mark_incomplete(struct dataflow *g, struct log_reader *log)
+{
+	const struct probe_trailer *t = log_trailer(log);
+	struct df_losses *l = &g->losses;
+	bool all;
+
+	l->skipped = t ? t->misses : 0;
+	l->cut_short = !log_complete(log);
+	all = l->skipped || l->cut_short;
+	l->any = all || g->nwindows;
+	for (size_t i = 0; i < g->nprocs; i++) {
+		struct df_process *p = &g->procs[i];
+
+		p->incomplete = all;
+		for (size_t k = 0; !p->incomplete && k < g->nwindows; k++)
+			p->incomplete = alive_in(p, &g->windows[k]);
+	}
+}
+
+const struct df_losses *df_losses(const struct dataflow *g)
+{
+	return &g->losses;
+}
+
 /* How much of the graph dataflow_build*() make. */
 enum build_mode {
 	BUILD_ALL, /* and warn about the happens-before graph */
@@ -858,6 +925,7 @@ static struct dataflow *build(struct log_reader *log, enum build_mode mode,
 	while ((n = log_next(log, &h)) == LOG_RECORD) {
 		long long op = mode == BUILD_FILES ? -1 : hb_add(g->hb, h);
 
+		note_record_time(g, h);
 		/* the model first: it knows the touches of a rename */
 		add(g, m, h, op);
 		model_apply(m, h);
@@ -883,6 +951,7 @@ static struct dataflow *build(struct log_reader *log, enum build_mode mode,
 	}
 	older_content(g);
 	generated_until(g);
+	mark_incomplete(g, log);
 	describe_versions(g);
 	process_edges(g);
 	g->accesses = xmalloc((g->nevents + 1) * sizeof(*g->accesses));
@@ -937,6 +1006,8 @@ void dataflow_free(struct dataflow *g)
 	free(g->files);
 	free(g->accesses);
 	free(g->named);
+	free(g->windows);
+	idmap_free(&g->cpu_last_ts);
 	idmap_free(&g->file_of);
 	idmap_free(&g->process_of);
 	idmap_free(&g->edge_seen);

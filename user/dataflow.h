@@ -68,6 +68,8 @@ struct df_process {
 	long long last_op; /* the op that ended it (its exit, or the exec
 			      that began its next epoch), or -1: it ran on
 			      past the recording, or its end was not seen */
+	bool incomplete; /* some of its records may be missing: see
+			    df_losses() */
 };
 
 struct df_entity {
@@ -185,6 +187,24 @@ const struct df_edge *df_edges(const struct dataflow *g, size_t *n);
 const struct df_file *df_files(const struct dataflow *g, size_t *n);
 /* In log order. */
 const struct df_access *df_accesses(const struct dataflow *g, size_t *n);
+
+/*
+ * What the log lost, and so what of the graph may be incomplete.  A lost
+ * record (a gap in one CPU's sequence) happened between that CPU's record
+ * before the gap and the one after it, in some process alive then: every
+ * process (exec epoch) alive during such a window is marked incomplete.
+ * A lost record may name any file, so with any loss every file version
+ * may lack a use or a writer.  A loss without a time (program runs the
+ * kernel skipped, or a log cut short, whose end is unknown) marks every
+ * process.
+ */
+struct df_losses {
+	__u64 lost; /* records in sequence gaps */
+	__u64 skipped; /* program runs the kernel skipped */
+	bool cut_short; /* the log has no trailer */
+	bool any; /* any of these: every file version may be incomplete */
+};
+const struct df_losses *df_losses(const struct dataflow *g);
 
 /* The last version of the file a path named last in the log (absolute
  * path), or -1. */

@@ -32,6 +32,7 @@
 #include "json.h"
 #include "log.h"
 #include "summary.h"
+#include "text.h"
 #include "util.h"
 
 #define SHORT_HASH 12 /* hex digits of a hash the text shows */
@@ -391,7 +392,7 @@ static void print_causes(FILE *out, const struct comparison *c,
 		const char *path = c->v[d->causes[i]].path;
 
 		fputs(i ? ", " : "", out);
-		export_shell_arg(out, path, strlen(path));
+		shell_quote(out, path, strlen(path));
 	}
 	if (d->ncauses > CAUSES_SHOWN)
 		fprintf(out, " and %zu more", d->ncauses - CAUSES_SHOWN);
@@ -407,7 +408,7 @@ static void print_text(FILE *out, const struct diff_run *r1,
 		if (k == 0 || d->role != c->v[k - 1].role)
 			fprintf(out, "%s:\n", summary_role_names[d->role]);
 		fputs("  ", out);
-		export_shell_arg(out, d->path, strlen(d->path));
+		shell_quote(out, d->path, strlen(d->path));
 		fputs("  ", out);
 		if (!d->b)
 			fprintf(out, "only in %s", r1->log_path);
@@ -454,7 +455,7 @@ static void json_difference(FILE *f, const struct comparison *c,
 	bool first;
 
 	json_begin(&o, f);
-	json_str(&o, "path", d->path, -1);
+	json_name(&o, "path", d->path, -1);
 	json_str(&o, "kind",
 		 !d->b ? "only_in_log1" : !d->a ? "only_in_log2" : "changed",
 		 -1);

@@ -20,7 +20,7 @@ void dot_text(FILE *f, const char *s, size_t len);
 /*
  * The string s the same way, broken into lines of about width bytes
  * between words, and after a slash in a word longer than that.  If shell,
- * s is shell-quoted (export_shell_arg()): its backslashes are escapes
+ * s is shell-quoted (shell_quote()): its backslashes are escapes
  * already, and show as they are.
  */
 void dot_text_wrapped(FILE *f, const char *s, size_t width, bool shell);

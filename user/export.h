@@ -42,9 +42,6 @@ struct export_opts {
 /* The op of a record as the exports name it: "open", "read", a syscall's
  * name... (the "op" of a jsonl line). */
 const char *export_op_name(const struct probe_hdr *h);
-/* One argument, quoted as sh(1) would read it back: as it is, in '...',
- * or in $'...' if it holds control bytes (so that a line is a line). */
-void export_shell_arg(FILE *out, const char *s, size_t len);
 
 /* Returns 0, or -1 if the log turned out corrupt (log_error says how). */
 int export_jsonl(struct log_reader *log, FILE *out,

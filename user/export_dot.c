@@ -19,6 +19,7 @@
  */
 #include "export.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,16 @@ static size_t versions_of(const struct df_file *f)
 	return f->nversions + (f->v0 >= 0);
 }
 
+/* A node whose records may be missing (dataflow.h, df_losses()): outlined
+ * in red, with class "incomplete" (in SVG too), and said in its label. */
+#define INCOMPLETE_ATTRS ", color=\"#cc0000\", penwidth=2, class=\"incomplete\""
+#define INCOMPLETE_LABEL "\\n(records may be missing)"
+
+static bool entity_incomplete(const struct dot *d)
+{
+	return df_losses(d->g)->any;
+}
+
 static void process_node(const struct dot *d, size_t n)
 {
 	const struct view_node *v = &d->view.nodes[n];
@@ -233,12 +244,16 @@ static void process_node(const struct dot *d, size_t n)
 	view_process_short_label(d->g, v->i, label, sizeof(label), ARGV_MAX);
 	view_process_label(d->g, v->i, tooltip, sizeof(tooltip),
 			   TOOLTIP_MAX);
-	fprintf(d->out, "n%zu [shape=box, style=filled, fillcolor=\"#eeeeee\", "
+	bool incomplete = d->procs[v->i].incomplete;
+
+	fprintf(d->out, "n%zu [shape=box, style=filled, fillcolor=\"#eeeeee\"%s, "
 			"label=\"",
-		n);
+		n, incomplete ? INCOMPLETE_ATTRS : "");
 	dot_text_wrapped(d->out, label, LINE_WIDTH, true);
 	if (d->apart[n])
 		fprintf(d->out, "\\n+ %zu folded", d->apart[n]);
+	if (incomplete)
+		fputs(INCOMPLETE_LABEL, d->out);
 	fputs("\", tooltip=\"", d->out);
 	dot_text_wrapped(d->out, tooltip, SIZE_MAX, true);
 	fputs("\"];\n", d->out);
@@ -262,6 +277,8 @@ static void entity_node(const struct dot *d, size_t n)
 		fputs(", style=filled, fillcolor=\"#ddeeff\"", d->out);
 	else if (f->removed)
 		fputs(", style=dashed", d->out);
+	if (entity_incomplete(d))
+		fputs(INCOMPLETE_ATTRS, d->out);
 	fputs(", label=\"", d->out);
 	if (path && home && !strncmp(path, d->home, home) &&
 	    path[home] == '/')
@@ -274,6 +291,8 @@ static void entity_node(const struct dot *d, size_t n)
 			(unsigned long long)e->ino);
 	if (versions_of(f) > 1)
 		fprintf(d->out, "\\nversion %u", e->version);
+	if (entity_incomplete(d))
+		fputs(INCOMPLETE_LABEL, d->out);
 	fputs("\", tooltip=\"", d->out);
 	if (path)
 		dot_text(d->out, path, strlen(path));
@@ -284,7 +303,8 @@ static void group_node(const struct dot *d, size_t n)
 {
 	const struct view_node *v = &d->view.nodes[n];
 
-	fprintf(d->out, "n%zu [shape=folder, label=\"", n);
+	fprintf(d->out, "n%zu [shape=folder%s, label=\"", n,
+		entity_incomplete(d) ? INCOMPLETE_ATTRS : "");
 	if (!strcmp(v->group, VIEW_CHANNELS)) {
 		fprintf(d->out, "%zu %s\\nbefore any write", v->files,
 			v->files == 1 ? "pipe or socket" : "pipes and sockets");
@@ -295,6 +315,8 @@ static void group_node(const struct dot *d, size_t n)
 	}
 	if (is_apart(d, n))
 		fprintf(d->out, ", %zu users", d->users[n]);
+	if (entity_incomplete(d))
+		fputs(INCOMPLETE_LABEL, d->out);
 	fputs("\"];\n", d->out);
 }
 
@@ -329,6 +351,19 @@ static void edge(const struct dot *d, const struct view_edge *e)
 
 /* ---- the graph ---- */
 
+/* What the log lost, in the graph's label. */
+static void graph_losses(const struct dot *d)
+{
+	const struct df_losses *l = df_losses(d->g);
+
+	fprintf(d->out,
+		"the log lost records (%" PRIu64 " in sequence gaps, %" PRIu64
+		" program runs skipped%s): red outlines mark what may be "
+		"incomplete\\l",
+		(uint64_t)l->lost, (uint64_t)l->skipped,
+		l->cut_short ? ", cut short" : "");
+}
+
 static void graph_begin(const struct dot *d)
 {
 	const char *target = log_target(d->log);
@@ -351,6 +386,8 @@ static void graph_begin(const struct dot *d)
 	      "arrows: blue read, green executed, red wrote, dashed started, "
 	      "dotted next version; a number: that many merged\\l",
 	      d->out);
+	if (df_losses(d->g)->any)
+		graph_losses(d);
 	if (d->home) {
 		fputs("files under ", d->out);
 		dot_text(d->out, d->home, strlen(d->home));

@@ -5,6 +5,7 @@
 #include "export.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/io_uring.h>
 #include <signal.h>
 #include <stdint.h>
@@ -77,12 +78,14 @@ static void common(struct json *j, const struct probe_hdr *h)
 static void syscall_err(struct json *j, __s64 ret)
 {
 	if (ret < 0) {
-		const char *err = errno_name(-ret);
+		/* -ret of INT64_MIN overflows: negate it unsigned */
+		__u64 errnum = -(__u64)ret;
+		const char *err = errnum <= INT_MAX ? errno_name(errnum) : NULL;
 
 		if (err)
 			json_str(j, "err", err, -1);
 		else
-			json_i64(j, "err", -ret);
+			json_u64(j, "err", errnum);
 	}
 }
 
@@ -99,7 +102,7 @@ static void syscall_result(struct json *j, __u32 nr, __s64 ret)
 
 static void path(struct json *j, const char *key, struct bytes b)
 {
-	json_str(j, key, b.p, b.len);
+	json_name(j, key, b.p, b.len);
 }
 
 static void incomplete(struct json *j, __u16 rflags)
@@ -219,11 +222,11 @@ static void export_exec(struct json *j, const struct probe_exec *r)
 	} else {
 		struct bytes argv = exec_argv(r);
 
-		json_strv(j, "argv", argv.p, argv.len);
+		json_namev(j, "argv", argv.p, argv.len);
 		if (interp.len)
 			path(j, "interp", interp);
 		if (r->env_len || (r->rflags & PROBE_RF_ENV_FAULT))
-			json_strv(j, "env", env.p, env.len);
+			json_namev(j, "env", env.p, env.len);
 		inode(j, "exe_", &r->exe);
 		if (r->old_tid)
 			json_u64(j, "old_tid", r->old_tid);
@@ -468,7 +471,7 @@ static void joined_path(struct json *j, const char *key, struct bytes rel,
 	size_t len;
 	char *abs = path_join(rel, base, root, &len);
 
-	json_str(j, key, abs, len);
+	json_name(j, key, abs, len);
 	free(abs);
 }
 
@@ -611,7 +614,8 @@ static const char *signal_outcome(const struct probe_signal *r)
 	if (r->handler == (__u64)(uintptr_t)SIG_IGN)
 		return "restart";
 	if (r->handler == (__u64)(uintptr_t)SIG_DFL)
-		return r->sig < 64 && (sigset_stop_or_ignore >> r->sig & 1) ?
+		return r->sig > 0 && r->sig < 64 &&
+				       (sigset_stop_or_ignore >> r->sig & 1) ?
 			       "restart" :
 			       "exit";
 	switch (-r->syscall_ret) {

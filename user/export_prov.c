@@ -41,6 +41,7 @@
 
 #include "idmap.h"
 #include "json.h"
+#include "text.h"
 #include "util.h"
 
 #define PROBE_NAMESPACE PROBE_HOME "/ns/prov#"
@@ -190,7 +191,7 @@ static char *quoted_argv(const char *argv, size_t argv_len)
 
 		if (i)
 			fputc(' ', f);
-		export_shell_arg(f, argv + i, n);
+		shell_quote(f, argv + i, n);
 		i += n + 1;
 	}
 	if (fclose(f))
@@ -280,13 +281,15 @@ static void write_activities(struct prov *p)
 		typed_u64(&j, "probe:pid", proc->pid, "xsd:unsignedInt");
 		typed_u64(&j, "probe:epoch", proc->epoch, "xsd:unsignedInt");
 		if (argv)
-			json_str(&j, "probe:argv", argv, -1);
+			json_name(&j, "probe:argv", argv, -1);
 		if (proc->exe)
-			json_str(&j, "probe:exe", proc->exe, -1);
+			json_name(&j, "probe:exe", proc->exe, -1);
 		if (proc->cred_known & PROBE_EXEC_CRED_AFTER)
 			creds(&j, &proc->cred_after, "");
 		if (proc->cred_known & PROBE_EXEC_CRED_BEFORE)
 			creds(&j, &proc->cred_before, "_before");
+		if (proc->incomplete)
+			json_bool(&j, "probe:incomplete", true);
 		json_close(&j);
 		free(argv);
 	}
@@ -307,17 +310,20 @@ static void newest_versions(const struct prov *p, struct idmap *newest)
 }
 
 /* What a file version and its unversioned entity both say. */
-static void inode_attrs(struct json *j, const struct df_entity *e)
+static void inode_attrs(const struct prov *p, struct json *j,
+			const struct df_entity *e)
 {
 	if (e->path) {
 		json_str(j, "prov:label", e->path, -1);
-		json_str(j, "probe:path", e->path, -1);
+		json_name(j, "probe:path", e->path, -1);
 	}
 	typed_u64(j, "probe:dev", dev_kernel_to_user(e->dev),
 		  "xsd:unsignedLong");
 	typed_u64(j, "probe:ino", e->ino, "xsd:unsignedLong");
 	if (e->gen)
 		typed_u64(j, "probe:gen", e->gen, "xsd:unsignedInt");
+	if (df_losses(p->df.g)->any)
+		json_bool(j, "probe:incomplete", true);
 }
 
 static void write_entities(struct prov *p, const struct idmap *newest)
@@ -330,7 +336,7 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 		const struct df_entity *e = &p->df.ents[i];
 
 		record_begin(p, &j, version_id(e).s);
-		inode_attrs(&j, e);
+		inode_attrs(p, &j, e);
 		typed_u64(&j, "probe:version", e->version, "xsd:unsignedInt");
 		if (e->truncated)
 			json_bool(&j, "probe:truncated", true);
@@ -345,7 +351,7 @@ static void write_entities(struct prov *p, const struct idmap *newest)
 		if (idmap_get(newest, e->file, 0) != i)
 			continue;
 		record_begin(p, &j, file_id(e).s);
-		inode_attrs(&j, e);
+		inode_attrs(p, &j, e);
 		json_close(&j);
 	}
 	section_end(p);
@@ -373,7 +379,7 @@ static void write_agent(struct prov *p, struct log_reader *log)
 	json_str(&j, "prov:label", label, -1);
 	json_str(&j, "probe:hostname", p->hdr->hostname,
 		 strnlen(p->hdr->hostname, sizeof(p->hdr->hostname)));
-	json_str(&j, cgroup ? "probe:cgroup" : "probe:command", target, -1);
+	json_name(&j, cgroup ? "probe:cgroup" : "probe:command", target, -1);
 	json_close(&j);
 	section_end(p);
 	free(label);

@@ -18,6 +18,7 @@
 
 #include "names.h"
 #include "records.h"
+#include "text.h"
 #include "util.h"
 
 struct process;
@@ -176,43 +177,6 @@ static void apply_exit(struct tree *t, const struct probe_exit *r)
 	p->status = r->status;
 }
 
-/* A byte a shell would take as it is, outside quotes. */
-static bool plain_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || strchr("_@%+=:,./-", c);
-}
-
-void export_shell_arg(FILE *out, const char *s, size_t len)
-{
-	bool plain = len > 0, control = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		plain = plain && plain_byte(c);
-		control = control || c < 0x20 || c == 0x7f;
-	}
-	if (plain) {
-		fwrite(s, 1, len, out);
-		return;
-	}
-	fputs(control ? "$'" : "'", out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (!control && c == '\'')
-			fputs("'\\''", out);
-		else if (control && (c == '\'' || c == '\\'))
-			fprintf(out, "\\%c", c);
-		else if (control && (c < 0x20 || c == 0x7f))
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('\'', out);
-}
-
 static void print_argv(FILE *out, const struct epoch *e)
 {
 	if (e->inherited)
@@ -224,7 +188,7 @@ static void print_argv(FILE *out, const struct epoch *e)
 
 		if (i)
 			fputc(' ', out);
-		export_shell_arg(out, e->argv + i, n);
+		shell_quote(out, e->argv + i, n);
 		i += n + 1;
 	}
 	if (e->truncated)

@@ -551,7 +551,8 @@ static size_t build(struct hb *g)
 	futex_edges(g);
 	pipe_edges(g);
 	signal_edges(g);
-	qsort(g->edges, g->nedges, sizeof(*g->edges), by_to_from);
+	if (g->nedges) /* g->edges is NULL until the first */
+		qsort(g->edges, g->nedges, sizeof(*g->edges), by_to_from);
 	/* one edge per pair: the first kind in hb_kind order */
 	for (size_t i = 0; i < g->nedges; i++)
 		if (!out || g->edges[out - 1].from != g->edges[i].from ||

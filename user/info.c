@@ -16,6 +16,7 @@
 #include "dataflow.h"
 #include "export.h"
 #include "filter.h"
+#include "info.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
@@ -24,6 +25,7 @@
 #include "strset.h"
 #include "summary.h"
 #include "syscalls.h"
+#include "text.h"
 #include "util.h"
 
 /* What one pass over the records counts. */
@@ -298,11 +300,11 @@ static void print_entry(const struct summary_entry *e, enum summary_role role)
 
 	fputs("  ", stdout);
 	if (!f) {
-		export_shell_arg(stdout, e->dir, strlen(e->dir));
+		shell_quote(stdout, e->dir, strlen(e->dir));
 		printf("/ (%zu file%s)\n", e->files, e->files == 1 ? "" : "s");
 		return;
 	}
-	export_shell_arg(stdout, f->path, strlen(f->path));
+	shell_quote(stdout, f->path, strlen(f->path));
 	if (role == SUMMARY_OUTPUT && end && end->status != PROBE_HASH_GONE &&
 	    end->status != PROBE_HASH_UNREADABLE)
 		printf("  %" PRIu64 " bytes", (uint64_t)end->inode.size);
@@ -350,6 +352,25 @@ static const char *completeness(const struct log_reader *log)
 	return "INCOMPLETE: its recorder stopped before the end";
 }
 
+/* A string of the header, which a crafted log may leave without its NUL. */
+static void print_header_string(const char *s, size_t size)
+{
+	shell_quote(stdout, s, strnlen(s, size));
+}
+
+/* The command's argv, each word quoted, or the cgroup's directory. */
+static void print_target(const struct probe_log_header *h)
+{
+	for (__u32 i = 0; i < h->target_len;) {
+		size_t n = strnlen(h->target + i, h->target_len - i);
+
+		if (i)
+			putchar(' ');
+		shell_quote(stdout, h->target + i, n);
+		i += n + 1;
+	}
+}
+
 static void print_text(const struct info *in, bool files)
 {
 	const struct probe_log_header *h = log_header(in->log);
@@ -358,12 +379,16 @@ static void print_text(const struct info *in, bool files)
 	bool first = true;
 
 	printf("%-11s%s (%s)\n", "log", in->path, completeness(in->log));
-	printf("%-11s%s\n", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" :
-							      "command",
-	       log_target(in->log));
+	printf("%-11s", h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command");
+	print_target(h);
 	/* a crafted log's strings may lack their NUL */
-	printf("%-11s%.65s, Linux %.65s, boot %.37s\n", "host", h->hostname,
-	       h->release, h->boot_id);
+	printf("\n%-11s", "host");
+	print_header_string(h->hostname, sizeof(h->hostname));
+	fputs(", Linux ", stdout);
+	print_header_string(h->release, sizeof(h->release));
+	fputs(", boot ", stdout);
+	print_header_string(h->boot_id, sizeof(h->boot_id));
+	putchar('\n');
 	print_time("started", h->start_realtime_ns);
 	printf("%-11s%.3f s\n", "duration", duration_ns(in) / 1e9);
 	printf("%-11s%zu (%" PRIu64 " execs, %" PRIu64
@@ -433,12 +458,12 @@ static void json_entry(FILE *out, const struct summary_entry *e,
 
 	json_begin(&j, out);
 	if (!f) {
-		json_str(&j, "folded", e->dir, -1);
+		json_name(&j, "folded", e->dir, -1);
 		json_u64(&j, "files", e->files);
 		json_close(&j);
 		return;
 	}
-	json_str(&j, "path", f->path, -1);
+	json_name(&j, "path", f->path, -1);
 	json_u64(&j, "dev", dev_kernel_to_user(f->file->dev));
 	json_u64(&j, "ino", f->file->ino);
 	if (role == SUMMARY_INPUT) {
@@ -563,9 +588,9 @@ static void print_json(const struct info *in)
 	json_str(&j, "scope",
 		 h->scope == PROBE_SCOPE_CGROUP ? "cgroup" : "command", -1);
 	if (h->scope == PROBE_SCOPE_CGROUP)
-		json_str(&j, "cgroup", log_target(in->log), -1);
+		json_name(&j, "cgroup", log_target(in->log), -1);
 	else
-		json_strv(&j, "command", h->target, h->target_len);
+		json_namev(&j, "command", h->target, h->target_len);
 	json_str(&j, "hostname", h->hostname, strnlen(h->hostname, 65));
 	json_str(&j, "release", h->release, strnlen(h->release, 65));
 	json_str(&j, "boot_id", h->boot_id, strnlen(h->boot_id, 37));
@@ -604,21 +629,64 @@ static void usage(FILE *f)
 	fputs("  -h, --help   show this help\n", f);
 }
 
-/* The run's files: the log read again, through the dataflow graph. */
+/* The run's files: the log read again, through the dataflow graph; NULL
+ * with the error said. */
 static struct dataflow *run_files(struct info *in)
 {
 	char err[PROBE_ERR_MAX];
 	struct log_reader *log = log_open(in->path, err, sizeof(err));
 	struct dataflow *g;
 
-	if (!log)
-		die(EXIT_USAGE, "%s", err);
+	if (!log) {
+		errorf("%s", err);
+		return NULL;
+	}
 	g = dataflow_build_files(log, err, sizeof(err));
-	if (!g)
-		die(EXIT_USAGE, "%s: %s", in->path, err);
 	log_close(log);
+	if (!g) {
+		errorf("%s: %s", in->path, err);
+		return NULL;
+	}
 	summary_build(&in->s, g);
 	return g;
+}
+
+int info_write(const char *path, const struct info_opts *o)
+{
+	const struct probe_hdr *rec;
+	struct info in = { .path = path, .filter = o->filter };
+	struct dataflow *g = NULL;
+	enum log_next n;
+	char err[PROBE_ERR_MAX];
+	int ret = -1;
+
+	in.log = log_open(path, err, sizeof(err));
+	if (!in.log) {
+		errorf("%s", err);
+		return -1;
+	}
+	in.c.model = model_new();
+	while ((n = log_next(in.log, &rec)) == LOG_RECORD)
+		count(&in.c, rec, log_header(in.log)->root_pid);
+	if (n == LOG_ERROR)
+		errorf("%s: %s", path, log_error(in.log));
+	else if ((g = run_files(&in))) {
+		if (o->json)
+			print_json(&in);
+		else
+			print_text(&in, o->files);
+		summary_free(&in.s);
+		ret = 0;
+	}
+	dataflow_free(g);
+	strset_free(&in.c.processes);
+	strset_free(&in.c.read);
+	strset_free(&in.c.written);
+	strset_free(&in.c.data_read);
+	strset_free(&in.c.data_written);
+	model_free(in.c.model);
+	log_close(in.log);
+	return ret;
 }
 
 int cmd_info(int argc, char **argv)
@@ -630,23 +698,18 @@ int cmd_info(int argc, char **argv)
 		FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct probe_hdr *rec;
 	struct filter filter = { 0 };
-	struct info in = { .filter = &filter };
-	struct dataflow *g;
-	enum log_next n;
-	bool files = false, json = false;
-	char err[PROBE_ERR_MAX];
-	int c;
+	struct info_opts o = { .filter = &filter };
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			files = true;
+			o.files = true;
 			break;
 		case 'j':
-			json = true;
+			o.json = true;
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
@@ -656,30 +719,10 @@ int cmd_info(int argc, char **argv)
 	if (argc - optind != 1)
 		die(EXIT_USAGE, "info needs one LOG (see 'probe-bpf info "
 				"--help')");
-	in.path = argv[optind];
-	in.log = log_open(in.path, err, sizeof(err));
-	if (!in.log)
-		die(EXIT_USAGE, "%s", err);
-	in.c.model = model_new();
-	while ((n = log_next(in.log, &rec)) == LOG_RECORD)
-		count(&in.c, rec, log_header(in.log)->root_pid);
-	if (n == LOG_ERROR)
-		die(EXIT_USAGE, "%s: %s", in.path, log_error(in.log));
-	g = run_files(&in);
-	if (json)
-		print_json(&in);
-	else
-		print_text(&in, files);
-	summary_free(&in.s);
-	dataflow_free(g);
-	strset_free(&in.c.processes);
-	strset_free(&in.c.read);
-	strset_free(&in.c.written);
-	strset_free(&in.c.data_read);
-	strset_free(&in.c.data_written);
-	model_free(in.c.model);
+	ret = info_write(argv[optind], &o);
 	filter_free(&filter);
-	log_close(in.log);
+	if (ret)
+		return EXIT_USAGE;
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_USAGE, "cannot write the summary: %s",
 		    strerror(errno));

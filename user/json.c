@@ -44,36 +44,6 @@ void json_key(struct json *j, const char *key)
 	fputs("\":", j->f);
 }
 
-size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* no overlong forms, surrogates or code points past U+10FFFF */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void json_string(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -155,6 +125,43 @@ void json_strv(struct json *j, const char *key, const char *blob, size_t len)
 			fputc(',', j->f);
 		first = false;
 		json_string(j->f, blob + i, n);
+		i += n + 1;
+	}
+	fputc(']', j->f);
+}
+
+static void hex_string(FILE *f, const char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++)
+		fprintf(f, "%02x", (unsigned char)s[i]);
+	fputc('"', f);
+}
+
+void json_name(struct json *j, const char *key, const char *s, long len)
+{
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+
+	json_str(j, key, s, (long)n);
+	if (utf8_valid(s, n))
+		return;
+	fprintf(j->f, ",\"%s_bytes\":", key);
+	hex_string(j->f, s, n);
+}
+
+void json_namev(struct json *j, const char *key, const char *blob, size_t len)
+{
+	bool first = true;
+
+	json_strv(j, key, blob, len);
+	if (utf8_valid(blob, len))
+		return;
+	fprintf(j->f, ",\"%s_bytes\":[", key);
+	for (size_t i = 0; i < len;) {
+		size_t n = strnlen(blob + i, len - i);
+
+		json_sep(j->f, &first);
+		hex_string(j->f, blob + i, n);
 		i += n + 1;
 	}
 	fputc(']', j->f);

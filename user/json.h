@@ -1,7 +1,10 @@
 /*
  * Writing one JSON object per line.  Strings are written as UTF-8; a byte
  * that is not part of valid UTF-8 (paths are bytes, not text) is written
- * as the code point of the same value, \u0080 to \u00ff.
+ * as the code point of the same value, \u0080 to \u00ff.  So that two
+ * names stay apart (the bytes "\xff" and "\xc3\xbf", both "ÿ"), a name
+ * that is not valid UTF-8 gets its exact bytes beside it, in hex
+ * (json_name()).
  */
 #ifndef PROBE_JSON_H
 #define PROBE_JSON_H
@@ -12,6 +15,7 @@
 #include <stdio.h>
 
 #include "names.h"
+#include "text.h"
 
 struct json {
 	FILE *f;
@@ -29,6 +33,13 @@ void json_bool(struct json *j, const char *key, bool v);
 void json_str(struct json *j, const char *key, const char *s, long len);
 /* A list of the NUL-terminated strings packed in blob[0..len). */
 void json_strv(struct json *j, const char *key, const char *blob, size_t len);
+/* A name (a path, a program's argument): json_str(), then, if s is not
+ * valid UTF-8, "KEY_bytes" with its bytes in hex. */
+void json_name(struct json *j, const char *key, const char *s, long len);
+/* json_strv(), then, if a string is not valid UTF-8, "KEY_bytes": each
+ * string in hex. */
+void json_namev(struct json *j, const char *key, const char *blob,
+		size_t len);
 /* A list of names: first (if not NULL), then each flag of table set in
  * flags, then any bits left as one "0x..." string. */
 void json_flags(struct json *j, const char *key, const char *first,
@@ -40,8 +51,5 @@ void json_key(struct json *j, const char *key);
 void json_list_begin(struct json *j, const char *key, bool *first);
 void json_sep(FILE *f, bool *first);
 void json_string(FILE *f, const char *s, size_t len);
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0:
- * what json_string() copies as it is. */
-size_t utf8_seq(const unsigned char *s, size_t n);
 
 #endif

@@ -21,6 +21,8 @@
 #include "filter.h"
 #include "idmap.h"
 #include "json.h"
+#include "lineage.h"
+#include "text.h"
 #include "util.h"
 #include "view.h"
 
@@ -70,9 +72,13 @@ static bool node_is_input(const struct lineage *l, size_t n)
 	return false;
 }
 
+/* A path as a recorded program chose it: quoted, one line (text.h). */
 static void print_path(FILE *out, const char *path)
 {
-	fputs(path ? path : "(no path)", out);
+	if (path)
+		shell_quote(out, path, strlen(path));
+	else
+		fputs("(no path)", out);
 }
 
 /* One line's worth of node n: a process, a file version, a group. */
@@ -88,7 +94,8 @@ static void print_node(const struct lineage *l, size_t n, bool version)
 		fputs(label, l->out);
 		break;
 	case VIEW_GROUP:
-		fprintf(l->out, "%s/ (%zu file%s)", v->group, v->files,
+		print_path(l->out, v->group);
+		fprintf(l->out, "/ (%zu file%s)", v->files,
 			v->files == 1 ? "" : "s");
 		break;
 	case VIEW_ENTITY: {
@@ -225,7 +232,7 @@ static void print_summary(struct lineage *l, const char *path)
 	size_t *procs = select_nodes(l, keep_process, by_start, &nprocs);
 	size_t *made = select_nodes(l, keep_made, by_path, &nmade);
 
-	fputs(path, l->out);
+	print_path(l->out, path);
 	if (root->version)
 		fprintf(l->out, " (version %u)", root->version);
 	if (!l->down && !root->version) {
@@ -235,11 +242,15 @@ static void print_summary(struct lineage *l, const char *path)
 		goto out;
 	}
 	if (!l->down && !root->written) {
-		fputs(": emptied by ", l->out);
-		print_node(l, l->view.of_process[root->generated_by], false);
-		fputs(" and not written since: nothing in it came from "
-		      "another file.\n",
-		      l->out);
+		char label[LABEL_MAX + 64];
+
+		/* the walk stops at a truncation: its process is in no
+		 * view node */
+		view_process_label(l->g, root->generated_by, label,
+				   sizeof(label), LABEL_MAX);
+		fprintf(l->out, ": emptied by %s and not written since: "
+				"nothing in it came from another file.\n",
+			label);
 		goto out;
 	}
 	if (l->down)
@@ -350,6 +361,29 @@ static void node_id(const struct lineage *l, size_t n, char *buf, size_t len)
 		 v->kind == VIEW_GROUP ? n : v->i);
 }
 
+/* Any loss may have taken a use or a write of any file: dataflow.h. */
+static void json_incomplete_file(const struct lineage *l, struct json *j)
+{
+	if (df_losses(l->g)->any)
+		json_bool(j, "incomplete", true);
+}
+
+/* What the log lost, if it lost anything: why nodes say "incomplete". */
+static void json_losses(const struct lineage *l, struct json *j)
+{
+	const struct df_losses *loss = df_losses(l->g);
+	struct json o;
+
+	if (!loss->any)
+		return;
+	json_key(j, "losses");
+	json_begin(&o, l->out);
+	json_u64(&o, "records", loss->lost);
+	json_u64(&o, "skipped_runs", loss->skipped);
+	json_bool(&o, "cut_short", loss->cut_short);
+	json_close(&o);
+}
+
 static void json_node(const struct lineage *l, size_t n)
 {
 	const struct view_node *v = &l->view.nodes[n];
@@ -366,21 +400,23 @@ static void json_node(const struct lineage *l, size_t n)
 		break;
 	case VIEW_GROUP:
 		json_str(&j, "type", "group", -1);
-		json_str(&j, "path", v->group, -1);
+		json_name(&j, "path", v->group, -1);
 		json_u64(&j, "files", v->files);
 		json_bool(&j, "input", node_is_input(l, n));
+		json_incomplete_file(l, &j);
 		break;
 	case VIEW_ENTITY: {
 		const struct df_entity *e = &l->ents[v->i];
 
 		json_str(&j, "type", "file", -1);
-		json_str(&j, "path", e->path ? e->path : "", -1);
+		json_name(&j, "path", e->path ? e->path : "", -1);
 		json_u64(&j, "dev", dev_kernel_to_user(e->dev));
 		json_u64(&j, "ino", e->ino);
 		json_u64(&j, "gen", e->gen);
 		json_u64(&j, "version", e->version);
 		json_bool(&j, "input", is_input(l, v->i));
 		json_bool(&j, "removed", l->files[e->file].removed);
+		json_incomplete_file(l, &j);
 		break;
 	}
 	}
@@ -421,10 +457,11 @@ static void print_json(struct lineage *l, const char *path)
 	bool first;
 
 	json_begin(&j, l->out);
-	json_str(&j, "path", path, -1);
+	json_name(&j, "path", path, -1);
 	json_str(&j, "direction", l->down ? "descendants" : "ancestors", -1);
 	node_id(l, l->view.of_entity[l->root], id, sizeof(id));
 	json_str(&j, "root", id, -1);
+	json_losses(l, &j);
 	json_list_begin(&j, "nodes", &first);
 	for (size_t n = 0; n < l->view.nnodes; n++) {
 		json_sep(l->out, &first);
@@ -456,10 +493,11 @@ static void print_json(struct lineage *l, const char *path)
 			continue;
 		json_sep(l->out, &first);
 		json_begin(&f, l->out);
-		json_str(&f, "path", e->path ? e->path : "", -1);
+		json_name(&f, "path", e->path ? e->path : "", -1);
 		json_u64(&f, "dev", dev_kernel_to_user(e->dev));
 		json_u64(&f, "ino", e->ino);
 		json_u64(&f, "version", e->version);
+		json_incomplete_file(l, &f);
 		json_close(&f);
 	}
 	fputc(']', l->out);
@@ -514,6 +552,33 @@ static int parse_depth(const char *s)
 	return v;
 }
 
+void lineage_write(struct dataflow *g, size_t root, const char *path,
+		   const struct lineage_opts *o, FILE *out)
+{
+	struct lineage l = { .g = g, .root = root, .down = o->down,
+			     .out = out };
+	struct view_opts vo = { .filter = o->filter, .keep = root };
+
+	l.procs = df_processes(g, &l.nprocs);
+	l.ents = df_entities(g, &l.nents);
+	l.files = df_files(g, &l.nfiles);
+	l.edges = df_edges(g, &l.nedges);
+	df_walk(g, root, o->down, o->depth, &l.walk);
+	/* the summary names each process once, whatever it exec'd */
+	vo.merge_epochs = !o->json && !o->tree;
+	view_build(&l.view, g, &l.walk, &vo);
+	find_between(&l);
+	if (o->json)
+		print_json(&l, path);
+	else if (o->tree)
+		print_tree(&l);
+	else
+		print_summary(&l, path);
+	free(l.between);
+	view_free(&l.view);
+	df_walk_free(&l.walk);
+}
+
 int cmd_lineage(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -525,29 +590,28 @@ int cmd_lineage(int argc, char **argv)
 		FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lineage l = { .out = stdout };
 	struct filter filter = { 0 };
-	struct view_opts vo = { .filter = &filter, .keep = -1 };
+	struct lineage_opts o = { .filter = &filter, .depth = -1 };
 	struct log_reader *log;
-	bool as_json = false, as_tree = false;
+	struct dataflow *g;
 	char *path;
-	int c, depth = -1;
+	int c;
 	long long root;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			l.down = true;
+			o.down = true;
 			break;
 		case 'j':
-			as_json = true;
+			o.json = true;
 			break;
 		case 't':
-			as_tree = true;
+			o.tree = true;
 			break;
 		case 'D':
-			depth = parse_depth(optarg);
+			o.depth = parse_depth(optarg);
 			break;
 		default:
 			if (!filter_option(&filter, c, optarg))
@@ -557,38 +621,22 @@ int cmd_lineage(int argc, char **argv)
 	if (argc - optind != 2)
 		die(EXIT_USAGE, "lineage needs a LOG and a PATH (see "
 				"'probe-bpf lineage --help')");
-	if (as_json && as_tree)
+	if (o.json && o.tree)
 		die(EXIT_USAGE, "--json and --tree: choose one");
-	l.g = cli_dataflow(argv[optind], "the lineage of what it holds", &log);
+	g = cli_dataflow(argv[optind], "the lineage of what it holds", &log);
 	path = absolute_path(argv[optind + 1]);
-	root = df_find_path(l.g, path);
+	root = df_find_path(g, path);
 	if (root < 0)
-		die(EXIT_USAGE, "%s: no process of the recording used %s",
-		    argv[optind], path);
-	l.root = root;
-	l.procs = df_processes(l.g, &l.nprocs);
-	l.ents = df_entities(l.g, &l.nents);
-	l.files = df_files(l.g, &l.nfiles);
-	l.edges = df_edges(l.g, &l.nedges);
-	df_walk(l.g, l.root, l.down, depth, &l.walk);
-	/* the summary names each process once, whatever it exec'd */
-	vo.merge_epochs = !as_json && !as_tree;
-	vo.keep = l.root;
-	view_build(&l.view, l.g, &l.walk, &vo);
-	find_between(&l);
-	if (as_json)
-		print_json(&l, path);
-	else if (as_tree)
-		print_tree(&l);
+		errorf("%s: no process of the recording used %s", argv[optind],
+		       path);
 	else
-		print_summary(&l, path);
-	free(l.between);
-	view_free(&l.view);
-	df_walk_free(&l.walk);
+		lineage_write(g, root, path, &o, stdout);
 	filter_free(&filter);
 	free(path);
-	dataflow_free(l.g);
+	dataflow_free(g);
 	log_close(log);
+	if (root < 0)
+		return EXIT_USAGE;
 	if (fflush(stdout) || ferror(stdout))
 		die(EXIT_USAGE, "cannot write the lineage: %s",
 		    strerror(errno));

@@ -137,6 +137,33 @@ static char *join_target(const struct probe_log_header *h)
 	return s;
 }
 
+/* What open_regular() sets errno to for a file that is not regular. */
+#define EFTYPE_LOG EINVAL
+
+/*
+ * Open path for reading if it is a regular file.  O_NONBLOCK so that a
+ * FIFO with no writer cannot block the open: a FIFO or a device, which
+ * could block a read for ever or never end, is refused (EFTYPE_LOG).
+ */
+static FILE *open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EFTYPE_LOG;
+		return NULL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 struct log_reader *log_open(const char *path, char *err, size_t errlen)
 {
 	struct log_reader *r = calloc(1, sizeof(*r));
@@ -145,7 +172,12 @@ struct log_reader *log_open(const char *path, char *err, size_t errlen)
 
 	if (!r)
 		die(1, "out of memory");
-	r->f = fopen(path, "rb");
+	r->f = open_regular(path);
+	if (!r->f && errno == EFTYPE_LOG)
+		return open_fail(r, err, errlen,
+				 "%s is not a regular file: give the log itself "
+				 "(a pipe or a device could block for ever)",
+				 path);
 	if (!r->f)
 		return open_fail(r, err, errlen, "cannot open %s: %s", path,
 				 strerror(errno));

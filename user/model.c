@@ -88,7 +88,8 @@ static struct fd_table *table_copy(const struct fd_table *from)
 
 	t->cap = from->cap;
 	t->fd = xmalloc(t->cap * sizeof(t->fd[0]) + 1);
-	memcpy(t->fd, from->fd, t->cap * sizeof(t->fd[0]));
+	if (t->cap) /* from->fd is NULL while it has none */
+		memcpy(t->fd, from->fd, t->cap * sizeof(t->fd[0]));
 	return t;
 }
 

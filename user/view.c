@@ -7,6 +7,7 @@
 #include "export.h"
 #include "idmap.h"
 #include "json.h"
+#include "text.h"
 #include "util.h"
 
 #define NONE ((size_t)-1)
@@ -256,10 +257,10 @@ static char **label_words(const struct dataflow *g, size_t process,
 		if (!f)
 			die(EXIT_USAGE, "out of memory");
 		if (short_program && k == 0 && memchr(arg, '/', len))
-			export_shell_arg(f, last_component(arg, len),
+			shell_quote(f, last_component(arg, len),
 					 arg + len - last_component(arg, len));
 		else
-			export_shell_arg(f, arg, len);
+			shell_quote(f, arg, len);
 		fclose(f);
 		k += len + 1;
 	}
@@ -375,7 +376,9 @@ void view_process_json(struct json *j, const struct dataflow *g,
 	json_u64(j, "epoch", p->epoch);
 	json_u64(j, "start_ns", p->start_ns);
 	if (p->argv)
-		json_strv(j, "argv", p->argv, p->argv_len);
+		json_namev(j, "argv", p->argv, p->argv_len);
 	if (p->exe)
-		json_str(j, "exe", p->exe, -1);
+		json_name(j, "exe", p->exe, -1);
+	if (p->incomplete)
+		json_bool(j, "incomplete", true);
 }

@@ -12,6 +12,7 @@
 
 #include "export.h"
 #include "json.h"
+#include "text.h"
 #include "util.h"
 #include "view.h"
 
@@ -68,7 +69,7 @@ static double seconds(const struct who *w, __u64 ts_ns)
 
 static void print_path(FILE *out, const char *path)
 {
-	export_shell_arg(out, path, strlen(path));
+	shell_quote(out, path, strlen(path));
 }
 
 static void text_access(const struct who *w, const struct df_access *a)
@@ -118,7 +119,7 @@ static void json_access(const struct who *w, const struct df_access *a)
 	json_u64(&j, "ts_ns", a->ts_ns);
 	json_i64(&j, "op", a->op);
 	if (a->path)
-		json_str(&j, "path", a->path, -1);
+		json_name(&j, "path", a->path, -1);
 	json_close(&j);
 }
 
@@ -161,7 +162,7 @@ size_t who_write(const struct dataflow *g, const char *path, __u64 start_ns,
 	files = files_named(&w, &n);
 	if (n && json) {
 		json_begin(&j, out);
-		json_str(&j, "path", path, -1);
+		json_name(&j, "path", path, -1);
 		json_u64(&j, "start_ns", start_ns);
 		json_key(&j, "files");
 		fputc('[', out);

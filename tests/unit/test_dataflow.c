@@ -889,6 +889,58 @@ static void test_path_drop_dots(void **state)
 	}
 }
 
+/* ---- losses ---- */
+
+static bool incomplete(struct dataflow *g, __u32 pid, __u32 epoch)
+{
+	return df_processes(g, &(size_t){ 0 })[process_of(g, pid, epoch)]
+		.incomplete;
+}
+
+/*
+ * A ran and exited before its CPU lost records; B and the shell were alive
+ * in the window the loss falls in (after the CPU's record before the gap,
+ * up to the record that showed it): only they may lack records.
+ */
+static void test_dataflow_loss_marks_who_was_alive(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	forked(&s, SH, A);
+	use(&s, A, PROBE_USE_WRITE, X, "/x");
+	exit_of(&s, A);
+	forked(&s, SH, B);
+	push(&s, make_lost(0, 0, 7, 0));
+	use(&s, B, PROBE_USE_READ, X, "/x");
+	exit_of(&s, B);
+	g = build(&s);
+	assert_false(incomplete(g, A, 0));
+	assert_true(incomplete(g, B, 0));
+	assert_true(incomplete(g, SH, 1));
+	assert_true(df_losses(g)->any);
+	assert_int_equal(df_losses(g)->lost, 7);
+	dataflow_free(g);
+}
+
+static void test_dataflow_no_loss_marks_nothing(void **state)
+{
+	struct recs s = { .n = 0 };
+	struct dataflow *g;
+
+	(void)state;
+	exec_of(&s, SH, "sh");
+	forked(&s, SH, A);
+	use(&s, A, PROBE_USE_WRITE, X, "/x");
+	g = build(&s);
+	assert_false(incomplete(g, A, 0));
+	assert_false(incomplete(g, SH, 1));
+	assert_false(df_losses(g)->any);
+	dataflow_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +970,8 @@ int main(void)
 		cmocka_unit_test(test_who_of_a_path_never_named),
 		cmocka_unit_test(test_who_json),
 		cmocka_unit_test(test_who_escapes_what_goes_to_a_terminal),
+		cmocka_unit_test(test_dataflow_loss_marks_who_was_alive),
+		cmocka_unit_test(test_dataflow_no_loss_marks_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
