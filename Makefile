@@ -147,7 +147,8 @@ sanitize: deps scenarios
 # The readers fuzzed with libFuzzer (clang-16), ASan and UBSan, in a
 # directory of their own: every command reads each input as a log
 # (tests/fuzz/fuzz_readers.c), starting from the logs tests/fuzz/seeds.c
-# writes, for FUZZ_TIME seconds.  A crash, a leak, an input that takes more
+# writes and the inputs that once broke a reader (tests/fuzz/found/), for
+# FUZZ_TIME seconds.  A crash, a leak, an input that takes more
 # than 10 s or an allocation of more than 2 GB fails it, and leaves the
 # input in $(FUZZ_BUILD)/ (crash-*, timeout-*, oom-*, leak-*).
 FUZZ_BUILD := build-fuzz
@@ -164,7 +165,7 @@ fuzz: deps
 	$(FUZZ_BUILD)/fuzz/fuzz_readers -max_total_time=$(FUZZ_TIME) \
 		-timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ \
-		$(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds
+		$(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/seeds tests/fuzz/found
 
 fuzz-bins: $(BUILD)/fuzz/fuzz_readers $(BUILD)/fuzz/seeds
 

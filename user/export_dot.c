@@ -375,9 +375,13 @@ static void graph_begin(const struct dot *d)
 	      d->out);
 	dot_text(d->out, target, strlen(target));
 	if (d->root >= 0) {
+		/* a crafted log can name a file by its inode alone */
+		const char *path = d->ents[d->root].path ?
+					   d->ents[d->root].path :
+					   "a file with no path";
+
 		fputs(": the lineage of ", d->out);
-		dot_text(d->out, d->ents[d->root].path,
-			 strlen(d->ents[d->root].path));
+		dot_text(d->out, path, strlen(path));
 	}
 	fputs("\\lboxes: processes (pid, argv; + N folded: the files it used "
 	      "in folders drawn apart); ellipses: files (filled: made while "
